@@ -1,0 +1,100 @@
+//! The handle users hold: cheap to clone, every call a command to the connection task.
+
+use crate::connection;
+use crate::event::EventSink;
+use crate::options::ClientOptions;
+use tokio::sync::mpsc;
+
+/// A command from the handle to the connection task.
+pub(crate) enum Command {
+    Connect(Option<Box<dyn EventSink>>),
+    Disconnect,
+    Subscribe(String),
+    Unsubscribe(String),
+    SendEvent {
+        event: String,
+        data: Option<String>,
+        channel: Option<String>,
+    },
+    Shutdown,
+}
+
+/// A Pusher client. Dropping every clone ends its connection task and closes the socket.
+///
+/// ```no_run
+/// # async fn demo() {
+/// use pusher_client::{Client, ClientOptions};
+/// let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+/// let client = Client::new(ClientOptions::new("key").cluster("eu"));
+/// client.connect(Box::new(tx));
+/// client.subscribe("news");
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Client {
+    /// Starts the connection task on the current tokio runtime; it waits for [`Client::connect`].
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    pub fn new(options: ClientOptions) -> Self {
+        Self::with_runtime(options, &tokio::runtime::Handle::current())
+    }
+
+    /// Starts the connection task on the given runtime.
+    pub fn with_runtime(options: ClientOptions, runtime: &tokio::runtime::Handle) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        runtime.spawn(connection::run(options, rx));
+        Client { tx }
+    }
+
+    fn send(&self, cmd: Command) {
+        // The task only ends after shutdown(); commands after that have nowhere to go.
+        let _ = self.tx.send(cmd);
+    }
+
+    /// Connects (if not connected or trying), delivering events to `sink` from now on.
+    ///
+    /// The task lets go of the sink when it reaches a state it will not leave by itself
+    /// (`disconnected`, `failed`): a consumer can tie its own lifetime to the sink's.
+    pub fn connect(&self, sink: Box<dyn EventSink>) {
+        self.send(Command::Connect(Some(sink)));
+    }
+
+    /// Connects, keeping the sink given before.
+    pub fn reconnect(&self) {
+        self.send(Command::Connect(None));
+    }
+
+    /// Disconnects and stops retrying; channels stay wanted for the next connect.
+    pub fn disconnect(&self) {
+        self.send(Command::Disconnect);
+    }
+
+    /// Subscribes to a channel now or, if not connected, once connected.
+    pub fn subscribe(&self, channel: &str) {
+        self.send(Command::Subscribe(channel.to_owned()));
+    }
+
+    /// Unsubscribes from a channel.
+    pub fn unsubscribe(&self, channel: &str) {
+        self.send(Command::Unsubscribe(channel.to_owned()));
+    }
+
+    /// Sends an event; `data` is JSON text. Dropped when not connected.
+    pub fn send_event(&self, event: &str, data: Option<String>, channel: Option<&str>) {
+        self.send(Command::SendEvent {
+            event: event.to_owned(),
+            data,
+            channel: channel.map(str::to_owned),
+        });
+    }
+
+    /// Ends the connection task now, closing the socket, whatever other clones exist.
+    pub fn shutdown(&self) {
+        self.send(Command::Shutdown);
+    }
+}

@@ -1,0 +1,41 @@
+//! The Pusher Channels protocol engine (protocol 7), in pure Rust.
+//!
+//! [`Client`] connects to a Pusher-protocol server and reports everything that happens as
+//! batches of [`Event`]s to an [`EventSink`]. The protocol itself is [`Machine`], a state
+//! machine with no I/O; the socket loop drives it.
+//!
+//! ```no_run
+//! use pusher_client::{Batch, Client, ClientOptions, Event};
+//! # async fn demo() {
+//! let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Batch>();
+//! let client = Client::new(ClientOptions::new("app-key").cluster("eu"));
+//! client.subscribe("my-channel");
+//! client.connect(Box::new(tx));
+//! while let Some(batch) = rx.recv().await {
+//!     for event in batch.events {
+//!         if let Event::Message(m) = event {
+//!             println!("{} on {:?}", m.event, m.channel);
+//!         }
+//!     }
+//! }
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod channels;
+mod client;
+mod connection;
+pub mod error;
+mod event;
+pub mod frame;
+mod options;
+pub mod policy;
+mod state;
+mod tls;
+
+pub use client::Client;
+pub use error::{ConnectionError, ConnectionErrorKind};
+pub use event::{Batch, ConnectionState, Event, EventSink, Message};
+pub use frame::Data;
+pub use options::{ClientOptions, VERSION};
+pub use state::{Action, Input, Machine};

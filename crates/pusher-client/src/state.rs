@@ -1,0 +1,566 @@
+//! The protocol engine as a pure state machine: inputs in, actions out, time passed in.
+//!
+//! [`Machine`] holds no socket and reads no clock. The socket loop (`connection.rs`) feeds it
+//! [`Input`]s with the current `Instant`, carries out the [`Action`]s it returns, and sleeps
+//! until [`Machine::poll_timeout`].
+
+use crate::channels::{ChannelTable, Outcome};
+use crate::error::{ConnectionError, ConnectionErrorKind};
+use crate::event::{ConnectionState, Event, Message};
+use crate::frame::{self, Data, Frame};
+use crate::options::ClientOptions;
+use crate::policy::{self, Jitter, Reconnect};
+use std::time::{Duration, Instant};
+
+/// Something that happened to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// The user asked to connect.
+    Connect,
+    /// The user asked to disconnect.
+    Disconnect,
+    /// The WebSocket upgrade of the socket last opened succeeded.
+    SocketOpened,
+    /// The socket last opened could not be opened.
+    SocketFailed(&'a str),
+    /// A text frame arrived.
+    Text(&'a str),
+    /// A binary frame arrived (the protocol has none).
+    Binary,
+    /// A WebSocket ping or pong arrived: the peer is alive.
+    Activity,
+    /// The socket closed, with the close frame's code if there was one.
+    SocketClosed {
+        /// The close code.
+        code: Option<u16>,
+        /// The close reason or the I/O error.
+        reason: &'a str,
+    },
+    /// The user subscribed to a channel.
+    Subscribe(&'a str),
+    /// The user unsubscribed from a channel.
+    Unsubscribe(&'a str),
+    /// The user sent an event (`data` is JSON text).
+    SendEvent {
+        /// Event name.
+        event: &'a str,
+        /// JSON text of the payload.
+        data: Option<&'a str>,
+        /// The channel, if any.
+        channel: Option<&'a str>,
+    },
+}
+
+/// Something the socket loop must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Open a new socket to this URL (any current one is already abandoned).
+    Open(String),
+    /// Close the current socket with this code, without waiting for it.
+    Close(u16),
+    /// Send a text frame on the current socket.
+    Send(String),
+    /// Report an event to the user.
+    Emit(Event),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Socket {
+    None,
+    /// Opening, or open and waiting for `pusher:connection_established`.
+    Handshaking { deadline: Instant },
+    Open,
+}
+
+/// The Pusher connection state machine.
+#[derive(Debug)]
+pub struct Machine {
+    opts: ClientOptions,
+    use_tls: bool,
+    state: ConnectionState,
+    socket: Socket,
+    socket_id: Option<String>,
+    activity_timeout: Duration,
+    last_activity: Instant,
+    pong_deadline: Option<Instant>,
+    retry_at: Option<Instant>,
+    unavailable_at: Option<Instant>,
+    attempt: u32,
+    channels: ChannelTable,
+    jitter: Jitter,
+    actions: Vec<Action>,
+}
+
+impl Machine {
+    /// A machine in the `initialized` state.
+    pub fn new(opts: ClientOptions, now: Instant) -> Self {
+        Machine {
+            use_tls: opts.use_tls,
+            activity_timeout: opts.activity_timeout,
+            jitter: Jitter::new(opts.seed),
+            opts,
+            state: ConnectionState::Initialized,
+            socket: Socket::None,
+            socket_id: None,
+            last_activity: now,
+            pong_deadline: None,
+            retry_at: None,
+            unavailable_at: None,
+            attempt: 0,
+            channels: ChannelTable::default(),
+            actions: Vec::new(),
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// The socket id of the current (or last) connection.
+    pub fn socket_id(&self) -> Option<&str> {
+        self.socket_id.as_deref()
+    }
+
+    /// The activity timeout in force (the smaller of the option and the server's).
+    pub fn activity_timeout(&self) -> Duration {
+        self.activity_timeout
+    }
+
+    /// Whether a frame sent now would go out on an established connection.
+    pub fn is_open(&self) -> bool {
+        self.socket == Socket::Open
+    }
+
+    /// Takes the actions produced so far, in order.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    /// Takes the actions into `out` (keeping `out`'s allocation).
+    pub fn drain_actions_into(&mut self, out: &mut Vec<Action>) {
+        out.append(&mut self.actions);
+    }
+
+    /// The earliest moment [`Machine::handle_timeout`] has something to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let mut t: Option<Instant> = None;
+        let mut consider = |d: Option<Instant>| {
+            if let Some(d) = d {
+                t = Some(t.map_or(d, |t| t.min(d)));
+            }
+        };
+        consider(self.retry_at);
+        consider(self.unavailable_at);
+        match self.socket {
+            Socket::Handshaking { deadline } => consider(Some(deadline)),
+            Socket::Open => consider(Some(
+                self.pong_deadline
+                    .unwrap_or(self.last_activity + self.activity_timeout),
+            )),
+            Socket::None => {}
+        }
+        t
+    }
+
+    /// Fires every timer that is due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.unavailable_at.is_some_and(|t| t <= now) {
+            self.unavailable_at = None;
+            if self.state == ConnectionState::Connecting {
+                self.set_state(ConnectionState::Unavailable);
+            }
+        }
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            self.open(now);
+        }
+        match self.socket {
+            Socket::Handshaking { deadline } if deadline <= now => {
+                self.emit_error(ConnectionError::new(
+                    ConnectionErrorKind::WebSocketError,
+                    format!(
+                        "no connection within {} ms",
+                        self.opts.attempt_timeout.as_millis()
+                    ),
+                ));
+                self.abandon(1000);
+                self.retry(Reconnect::Backoff, now);
+            }
+            Socket::Open => match self.pong_deadline {
+                Some(t) if t <= now => {
+                    self.log("Pong timeout: reconnecting");
+                    self.abandon(4201);
+                    self.retry(Reconnect::Immediately, now);
+                }
+                None if self.last_activity + self.activity_timeout <= now => {
+                    self.send(frame::PING.to_owned());
+                    self.pong_deadline = Some(now + self.opts.pong_timeout);
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// Handles one input at `now`.
+    pub fn handle(&mut self, input: Input<'_>, now: Instant) {
+        match input {
+            Input::Connect => self.connect(now),
+            Input::Disconnect => self.disconnect(),
+            Input::SocketOpened => {}
+            Input::SocketFailed(reason) => {
+                if matches!(self.socket, Socket::Handshaking { .. }) {
+                    self.socket = Socket::None;
+                    self.emit_error(ConnectionError::new(
+                        ConnectionErrorKind::WebSocketError,
+                        reason,
+                    ));
+                    self.retry(Reconnect::Backoff, now);
+                }
+            }
+            Input::Text(text) => self.on_text(text, now),
+            Input::Binary => {
+                self.touch(now);
+                self.emit_error(ConnectionError::parse(
+                    "binary frames are not part of the Pusher protocol",
+                    "",
+                ));
+            }
+            Input::Activity => self.touch(now),
+            Input::SocketClosed { code, reason } => self.on_closed(code, reason, now),
+            Input::Subscribe(name) => {
+                if self.channels.subscribe(name, self.is_open()) == Outcome::Subscribe {
+                    self.send(frame::subscribe(name, "", None));
+                }
+            }
+            Input::Unsubscribe(name) => {
+                if self.channels.unsubscribe(name) == Outcome::Unsubscribe && self.is_open() {
+                    self.send(frame::unsubscribe(name));
+                }
+            }
+            Input::SendEvent {
+                event,
+                data,
+                channel,
+            } => {
+                if self.is_open() {
+                    self.send(frame::event(event, data, channel));
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self, now: Instant) {
+        match self.state {
+            ConnectionState::Connected => {}
+            ConnectionState::Connecting | ConnectionState::Unavailable => {
+                // A manual connect() while waiting to retry: start over, now.
+                if self.retry_at.take().is_some() {
+                    self.attempt = 0;
+                    self.open(now);
+                }
+            }
+            _ => {
+                self.attempt = 0;
+                self.set_state(ConnectionState::Connecting);
+                self.unavailable_at = Some(now + self.opts.unavailable_timeout);
+                self.open(now);
+            }
+        }
+    }
+
+    fn disconnect(&mut self) {
+        if self.socket != Socket::None {
+            self.abandon(1000);
+        }
+        self.retry_at = None;
+        self.unavailable_at = None;
+        self.attempt = 0;
+        self.set_state(ConnectionState::Disconnected);
+    }
+
+    fn open(&mut self, now: Instant) {
+        self.socket = Socket::Handshaking {
+            deadline: now + self.opts.attempt_timeout,
+        };
+        self.actions
+            .push(Action::Open(self.opts.url_with_tls(self.use_tls)));
+    }
+
+    /// Drops the current socket, closing it with `code`.
+    fn abandon(&mut self, code: u16) {
+        self.socket = Socket::None;
+        self.pong_deadline = None;
+        self.actions.push(Action::Close(code));
+    }
+
+    fn touch(&mut self, now: Instant) {
+        self.last_activity = now;
+        self.pong_deadline = None;
+    }
+
+    /// Schedules the next attempt after a lost or failed connection.
+    fn retry(&mut self, how: Reconnect, now: Instant) {
+        if how == Reconnect::Never {
+            self.retry_at = None;
+            self.unavailable_at = None;
+            self.set_state(ConnectionState::Disconnected);
+            return;
+        }
+        if how == Reconnect::WithTls {
+            self.use_tls = true;
+        }
+        if self.state == ConnectionState::Connected {
+            self.set_state(ConnectionState::Connecting);
+            self.unavailable_at = Some(now + self.opts.unavailable_timeout);
+        }
+        let delay = match how {
+            Reconnect::Backoff => {
+                self.attempt += 1;
+                policy::backoff(self.attempt, self.jitter.next_unit())
+            }
+            _ => Duration::ZERO,
+        };
+        if delay.is_zero() {
+            self.open(now);
+        } else {
+            self.emit(Event::ConnectingIn { delay });
+            self.retry_at = Some(now + delay);
+        }
+    }
+
+    fn on_closed(&mut self, code: Option<u16>, reason: &str, now: Instant) {
+        if self.socket == Socket::None {
+            return; // a socket we already abandoned
+        }
+        let was_open = self.socket == Socket::Open;
+        self.socket = Socket::None;
+        self.pong_deadline = None;
+        match code {
+            Some(1000) | Some(1001) => {}
+            Some(c) => self.emit_error(ConnectionError::pusher(Some(c.into()), reason)),
+            None => self.emit_error(ConnectionError::new(
+                ConnectionErrorKind::WebSocketError,
+                if reason.is_empty() {
+                    "connection lost"
+                } else {
+                    reason
+                },
+            )),
+        }
+        self.log(&format!(
+            "Socket closed ({}) {}",
+            code.map_or("no code".to_owned(), |c| c.to_string()),
+            if was_open { "after connecting" } else { "while connecting" }
+        ));
+        self.retry(policy::on_close(code), now);
+    }
+
+    fn on_text(&mut self, text: &str, now: Instant) {
+        self.touch(now);
+        let frame = match frame::decode(text) {
+            Ok(f) => f,
+            Err(e) => {
+                self.emit_error(ConnectionError::parse(e.to_string(), text));
+                return;
+            }
+        };
+        if self.opts.log {
+            self.log(&format!("Event recd {}", frame::redact(text)));
+        }
+        match self.socket {
+            Socket::Handshaking { .. } => self.on_handshake(frame, now),
+            Socket::Open => self.on_event(frame),
+            Socket::None => {}
+        }
+    }
+
+    fn on_handshake(&mut self, frame: Frame, now: Instant) {
+        #[derive(serde::Deserialize)]
+        struct Established {
+            socket_id: String,
+            activity_timeout: Option<u64>,
+        }
+        #[derive(serde::Deserialize)]
+        struct PusherError {
+            code: Option<i64>,
+            #[serde(default)]
+            message: String,
+        }
+        match frame.event.as_str() {
+            "pusher:connection_established" => {
+                let Some(est) = frame.data.as_ref().and_then(Data::parse::<Established>) else {
+                    return self.handshake_failed("Invalid handshake", now);
+                };
+                let Some(server_timeout) = est.activity_timeout else {
+                    return self
+                        .handshake_failed("No activity timeout specified in handshake", now);
+                };
+                self.activity_timeout = self
+                    .opts
+                    .activity_timeout
+                    .min(Duration::from_secs(server_timeout))
+                    .max(Duration::from_millis(500));
+                self.socket = Socket::Open;
+                self.socket_id = Some(est.socket_id);
+                self.attempt = 0;
+                self.retry_at = None;
+                self.unavailable_at = None;
+                self.last_activity = now;
+                self.set_state(ConnectionState::Connected);
+                for name in self.channels.resubscribe_all() {
+                    self.send(frame::subscribe(&name, "", None));
+                }
+            }
+            "pusher:error" => {
+                let err = frame
+                    .data
+                    .as_ref()
+                    .and_then(Data::parse::<PusherError>)
+                    .unwrap_or(PusherError {
+                        code: None,
+                        message: "pusher:error during handshake".into(),
+                    });
+                self.emit_error(ConnectionError::pusher(err.code, err.message));
+                self.abandon(1000);
+                let code = err.code.and_then(|c| u16::try_from(c).ok());
+                self.retry(policy::on_close(code), now);
+            }
+            _ => self.handshake_failed("Invalid handshake", now),
+        }
+    }
+
+    fn handshake_failed(&mut self, why: &str, now: Instant) {
+        self.emit_error(ConnectionError::new(
+            ConnectionErrorKind::HandshakeError,
+            why,
+        ));
+        self.abandon(1002);
+        self.retry(Reconnect::Backoff, now);
+    }
+
+    fn on_event(&mut self, frame: Frame) {
+        let Frame {
+            event,
+            channel,
+            data,
+            user_id,
+        } = frame;
+        let public_name = match event.as_str() {
+            "pusher:ping" => {
+                self.send(frame::PONG.to_owned());
+                None
+            }
+            "pusher:error" => {
+                #[derive(serde::Deserialize)]
+                struct PusherError {
+                    code: Option<i64>,
+                    #[serde(default)]
+                    message: String,
+                }
+                let err = data.as_ref().and_then(Data::parse::<PusherError>);
+                let (code, message) = err.map_or((None, String::new()), |e| (e.code, e.message));
+                self.emit_error(ConnectionError::pusher(code, message));
+                None
+            }
+            "pusher_internal:subscription_succeeded" => {
+                let Some(name) = channel.as_deref() else {
+                    return;
+                };
+                match self.channels.succeeded(name) {
+                    Outcome::Succeeded => Some("pusher:subscription_succeeded"),
+                    Outcome::CancelledRemove => {
+                        self.send(frame::unsubscribe(name));
+                        self.emit(Event::ChannelRemoved {
+                            channel: name.to_owned(),
+                        });
+                        return;
+                    }
+                    _ => return,
+                }
+            }
+            "pusher:subscription_error" => {
+                if let Some(name) = channel.as_deref() {
+                    if self.channels.failed(name) == Some(true) {
+                        self.emit(Event::ChannelRemoved {
+                            channel: name.to_owned(),
+                        });
+                    }
+                }
+                None
+            }
+            "pusher_internal:subscription_count" => Some("pusher:subscription_count"),
+            "pusher_internal:member_added" => Some("pusher:member_added"),
+            "pusher_internal:member_removed" => Some("pusher:member_removed"),
+            e if e.starts_with("pusher_internal:") => return,
+            _ => None,
+        };
+        let event = match public_name {
+            Some(n) => n.to_owned(),
+            None => event,
+        };
+        self.emit(Event::Message(Message {
+            event,
+            channel,
+            data,
+            user_id,
+        }));
+    }
+
+    fn set_state(&mut self, new: ConnectionState) {
+        if new == self.state {
+            return;
+        }
+        let previous = self.state;
+        self.state = new;
+        if matches!(
+            new,
+            ConnectionState::Connecting | ConnectionState::Disconnected
+        ) {
+            for channel in self.channels.reset() {
+                self.emit(Event::ChannelRemoved { channel });
+            }
+        }
+        self.log(&format!(
+            "State changed {} -> {}",
+            previous.as_str(),
+            new.as_str()
+        ));
+        self.emit(Event::StateChange {
+            previous,
+            current: new,
+            socket_id: if new == ConnectionState::Connected {
+                self.socket_id.clone()
+            } else {
+                None
+            },
+        });
+    }
+
+    fn send(&mut self, text: String) {
+        if self.opts.log {
+            self.log(&format!("Event sent {}", frame::redact(&text)));
+        }
+        self.actions.push(Action::Send(text));
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.actions.push(Action::Emit(event));
+    }
+
+    fn emit_error(&mut self, err: ConnectionError) {
+        self.log(&format!("Error: {err}"));
+        self.emit(Event::Error(err));
+    }
+
+    fn log(&mut self, line: &str) {
+        if self.opts.log {
+            self.emit(Event::Log(line.to_owned()));
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;
