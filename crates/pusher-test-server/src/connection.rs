@@ -1,0 +1,237 @@
+//! One task per socket: upgrade, greet, then shuttle frames between the
+//! socket and the server state.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch, Notify};
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
+
+use crate::mute::MuteStream;
+use crate::server::Inner;
+use crate::{frames, state, ReceivedFrame};
+
+type Socket = WebSocketStream<MuteStream<TcpStream>>;
+
+/// How long a refused connection waits for the client's close reply.
+const REFUSE_LINGER: Duration = Duration::from_secs(5);
+
+/// The most queued frames written before one flush.
+const BATCH: usize = 1024;
+
+/// Something to write to one connection.
+pub(crate) enum Outgoing {
+    /// A text frame.
+    Text(Utf8Bytes),
+    /// A binary frame.
+    Binary(Vec<u8>),
+    /// A WebSocket ping.
+    Ping,
+    /// A WebSocket close with code and reason.
+    Close(u16, String),
+    /// The same text frame `n` times.
+    Blast(Utf8Bytes, u64),
+}
+
+/// Serves one accepted TCP connection until it ends or is killed.
+pub(crate) async fn serve(inner: Arc<Inner>, tcp: TcpStream) {
+    let kill = Arc::new(Notify::new());
+    let mut registered = None;
+    tokio::select! {
+        _ = kill.notified() => {}
+        _ = run(&inner, tcp, &kill, &mut registered) => {}
+    }
+    if let Some(socket_id) = registered {
+        inner.unregister(&socket_id);
+    }
+}
+
+async fn run(
+    inner: &Arc<Inner>,
+    tcp: TcpStream,
+    kill: &Arc<Notify>,
+    registered: &mut Option<String>,
+) {
+    let muted = Arc::new(AtomicBool::new(false));
+    let mut path = String::new();
+    // The error type is fixed by tungstenite's `Callback`.
+    #[allow(clippy::result_large_err)]
+    let record_path = |request: &Request, response: Response| {
+        path = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| request.uri().path().to_owned());
+        Ok(response)
+    };
+    let stream = MuteStream::new(tcp, muted.clone());
+    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, record_path).await else {
+        return;
+    };
+    let Some(key) = state::app_key_from_path(&path) else {
+        refuse(ws, 4005, "Path not found").await;
+        return;
+    };
+    if !inner.knows_key(key) {
+        let message = format!("App key {key} not in this cluster");
+        refuse(ws, 4001, &message).await;
+        return;
+    }
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    let socket_id = inner.register(key, &path, tx, kill.clone());
+    *registered = Some(socket_id.clone());
+
+    let opening = inner
+        .handshake_mode()
+        .opening(&socket_id, inner.activity_timeout);
+    for frame in opening.frames {
+        if ws.send(Message::text(frame)).await.is_err() {
+            return;
+        }
+    }
+    let closing = match opening.close {
+        Some((code, reason)) => {
+            if ws.send(close_message(code, reason)).await.is_err() {
+                return;
+            }
+            true
+        }
+        None => false,
+    };
+    let mut link = Link {
+        inner,
+        socket_id: &socket_id,
+        ws,
+        rx,
+        muted,
+        forced_silent: opening.silent,
+        closing,
+    };
+    link.pump().await;
+}
+
+/// An open, registered connection.
+struct Link<'a> {
+    inner: &'a Inner,
+    socket_id: &'a str,
+    ws: Socket,
+    rx: mpsc::UnboundedReceiver<Outgoing>,
+    muted: Arc<AtomicBool>,
+    /// Silent for good ([`HandshakeMode::Silent`](crate::HandshakeMode::Silent)).
+    forced_silent: bool,
+    /// A close frame went out; nothing more is written.
+    closing: bool,
+}
+
+impl Link<'_> {
+    /// Reads, records and answers frames, and writes queued ones, until the
+    /// socket ends.
+    async fn pump(&mut self) {
+        let mut silence = self.inner.silent.subscribe();
+        loop {
+            silence.mark_unchanged();
+            let silent = self.is_silent(&silence);
+            // Between whole frames, and every write of ours is flushed, so
+            // only automatic replies (pongs) can be waiting: those are meant
+            // to vanish.
+            self.muted.store(silent, Ordering::SeqCst);
+            tokio::select! {
+                incoming = self.ws.next() => match incoming {
+                    // Checked again: silence may have begun while waiting.
+                    Some(Ok(message)) => self.receive(message, !self.is_silent(&silence)),
+                    Some(Err(_)) | None => return,
+                },
+                queued = self.rx.recv(), if !silent && !self.closing => match queued {
+                    Some(first) => {
+                        if self.write(first).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => return,
+                },
+                changed = silence.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_silent(&self, silence: &watch::Receiver<bool>) -> bool {
+        self.forced_silent || *silence.borrow()
+    }
+
+    fn receive(&self, message: Message, act: bool) {
+        let frame = match message {
+            Message::Text(text) => ReceivedFrame::Text(text.as_str().to_owned()),
+            Message::Binary(bytes) => ReceivedFrame::Binary(bytes.to_vec()),
+            Message::Ping(_) => ReceivedFrame::Ping,
+            Message::Pong(_) => ReceivedFrame::Pong,
+            Message::Close(frame) => ReceivedFrame::Close(frame.map(|f| u16::from(f.code))),
+            Message::Frame(_) => return,
+        };
+        self.inner.receive(self.socket_id, frame, act);
+    }
+
+    /// Writes `first` and whatever else is queued (up to a batch), then flushes.
+    async fn write(&mut self, first: Outgoing) -> Result<(), WsError> {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(outgoing) = next.take() {
+            match outgoing {
+                Outgoing::Text(text) => self.ws.feed(Message::Text(text)).await?,
+                Outgoing::Binary(bytes) => self.ws.feed(Message::binary(bytes)).await?,
+                Outgoing::Ping => self.ws.feed(Message::Ping(Default::default())).await?,
+                Outgoing::Blast(text, count) => {
+                    for _ in 0..count {
+                        self.ws.feed(Message::Text(text.clone())).await?;
+                    }
+                }
+                Outgoing::Close(code, reason) => {
+                    self.ws.feed(close_message(code, reason)).await?;
+                    self.closing = true;
+                    break;
+                }
+            }
+            written += 1;
+            if written < BATCH {
+                next = self.rx.try_recv().ok();
+            }
+        }
+        self.ws.flush().await
+    }
+}
+
+fn close_message(code: u16, reason: String) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    }))
+}
+
+/// Sends `pusher:error` and a close with `code`, then waits a little for
+/// the client's close reply.
+async fn refuse(mut ws: Socket, code: u16, message: &str) {
+    let greeting = Message::text(frames::error(Some(code), message));
+    if ws.send(greeting).await.is_err() {
+        return;
+    }
+    if ws
+        .send(close_message(code, message.to_owned()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let drain = async { while let Some(Ok(_)) = ws.next().await {} };
+    let _ = tokio::time::timeout(REFUSE_LINGER, drain).await;
+}

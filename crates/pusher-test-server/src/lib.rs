@@ -1,0 +1,53 @@
+//! A scriptable Pusher Channels (protocol 7) WebSocket server on loopback, for
+//! tests and benchmarks.
+//!
+//! The server speaks enough of the protocol for a client to connect, subscribe
+//! to public, private and presence channels, sign in and send client events.
+//! A test drives it from the outside: it pushes events, inspects what the
+//! clients sent, and injects faults (close codes, dropped sockets, silence,
+//! broken handshakes).
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use pusher_test_server::{ServerOptions, TestServer};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let server = TestServer::start(ServerOptions::default()).await?;
+//! let url = format!("ws://{}:{}/app/{}?protocol=7", server.host(), server.port(), server.app().key);
+//! // ... point a client at `url` and subscribe it to "my-channel" ...
+//! server
+//!     .wait_for(|s| s.connections().iter().any(|c| c.subscriptions.contains(&"my-channel".to_owned())),
+//!               Duration::from_secs(5))
+//!     .await
+//!     .expect("client subscribed");
+//! server.trigger("my-channel", "my-event", r#"{"hello":"world"}"#);
+//! server.stop().await;
+//! # let _ = url;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every server-to-client `data` follows Pusher's double encoding: it is a JSON
+//! string that holds JSON (`pusher:error` is the exception and carries an
+//! object).
+#![deny(missing_docs)]
+
+pub mod auth;
+mod connection;
+mod faults;
+mod frames;
+mod inspect;
+mod mute;
+mod options;
+mod push;
+mod server;
+mod state;
+mod wait;
+
+pub use faults::HandshakeMode;
+pub use inspect::{ConnectionInfo, Received, ReceivedFrame};
+pub use options::{AppConfig, ServerOptions};
+pub use server::TestServer;
+pub use wait::WaitTimeout;

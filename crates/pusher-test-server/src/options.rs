@@ -1,0 +1,98 @@
+//! Server configuration: the apps it hosts and where it listens.
+
+use std::fmt;
+
+/// One Pusher app the server accepts connections for.
+///
+/// `Debug` shows the id and key but hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    /// The app id (only informational here).
+    pub app_id: String,
+    /// The public key clients put in the URL path (`/app/<key>`).
+    pub key: String,
+    /// The secret used to check channel and user signatures.
+    pub secret: String,
+}
+
+impl AppConfig {
+    /// Builds an app from its id, key and secret.
+    pub fn new(
+        app_id: impl Into<String>,
+        key: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            key: key.into(),
+            secret: secret.into(),
+        }
+    }
+}
+
+impl Default for AppConfig {
+    /// App `"1"` with key `"test-key"` and secret `"test-secret"`.
+    fn default() -> Self {
+        Self::new("1", "test-key", "test-secret")
+    }
+}
+
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("app_id", &self.app_id)
+            .field("key", &self.key)
+            .field("secret", &"<hidden>")
+            .finish()
+    }
+}
+
+/// How to start a [`TestServer`](crate::TestServer).
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The apps whose keys are accepted; must not be empty.
+    /// Defaults to one [`AppConfig::default()`].
+    pub apps: Vec<AppConfig>,
+    /// The address to bind; defaults to `"127.0.0.1"`.
+    pub host: String,
+    /// The port to bind; `0` (the default) picks a free port.
+    pub port: u16,
+    /// Seconds announced as `activity_timeout` in `pusher:connection_established`;
+    /// defaults to 120.
+    pub activity_timeout: u64,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            apps: vec![AppConfig::default()],
+            host: "127.0.0.1".to_owned(),
+            port: 0,
+            activity_timeout: 120,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let text = format!("{:?}", AppConfig::new("7", "k", "very-secret"));
+        assert!(text.contains("\"k\""));
+        assert!(!text.contains("very-secret"));
+    }
+
+    #[test]
+    fn defaults() {
+        let options = ServerOptions::default();
+        assert_eq!(
+            options.apps,
+            vec![AppConfig::new("1", "test-key", "test-secret")]
+        );
+        assert_eq!(options.host, "127.0.0.1");
+        assert_eq!(options.port, 0);
+        assert_eq!(options.activity_timeout, 120);
+    }
+}
