@@ -1,0 +1,59 @@
+'use strict'
+// Decodes the engine's event batches (see src/batch.rs for the layout).
+
+const MESSAGE_TEXT = 0
+const MESSAGE_JSON = 1
+const MESSAGE_NONE = 2
+const STATE = 3
+const CONNECTING_IN = 4
+const ERROR = 5
+const CHANNEL_REMOVED = 6
+const LOG = 7
+const STRIDE = 5
+
+/** Event data as pusher-js decodes it: JSON when the string parses, the string otherwise. */
+function decodeText(text) {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Walks a batch, calling `handler.message(event, channel, data, userId)`,
+ * `handler.state(previous, current, socketId)`, `handler.connectingIn(ms)`,
+ * `handler.error(obj)`, `handler.channelRemoved(name)` and `handler.log(line)` in order.
+ */
+function forEachEvent(batch, handler) {
+  for (let i = 0; i < batch.length; i += STRIDE) {
+    switch (batch[i]) {
+      case MESSAGE_TEXT:
+        handler.message(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
+        break
+      case MESSAGE_JSON:
+        handler.message(batch[i + 1], batch[i + 2], JSON.parse(batch[i + 3]), batch[i + 4])
+        break
+      case MESSAGE_NONE:
+        handler.message(batch[i + 1], batch[i + 2], undefined, batch[i + 4])
+        break
+      case STATE:
+        handler.state(batch[i + 1], batch[i + 2], batch[i + 3])
+        break
+      case CONNECTING_IN:
+        handler.connectingIn(batch[i + 3])
+        break
+      case ERROR:
+        handler.error(JSON.parse(batch[i + 3]))
+        break
+      case CHANNEL_REMOVED:
+        handler.channelRemoved(batch[i + 2])
+        break
+      case LOG:
+        handler.log(batch[i + 3])
+        break
+    }
+  }
+}
+
+module.exports = { forEachEvent, decodeText }

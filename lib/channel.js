@@ -1,0 +1,108 @@
+'use strict'
+// Channel objects as pusher-js exposes them. Their flags mirror the engine's view, updated
+// as its events are delivered, so `channel.subscribed` is true inside the
+// `pusher:subscription_succeeded` callback and not before.
+
+const { Dispatcher } = require('./dispatcher')
+const { BadEventName } = require('./errors')
+const Logger = require('./logger')
+
+const EMPTY_METADATA = Object.freeze({})
+
+class Channel extends Dispatcher {
+  constructor(name, pusher) {
+    super((event) => Logger.debug('No callbacks on ' + name + ' for ' + event))
+    this.name = name
+    this.pusher = pusher
+    this.subscribed = false
+    this.subscriptionPending = false
+    this.subscriptionCancelled = false
+    /** Subscribers, from `pusher:subscription_count` (0 included); null until one arrives. */
+    this.subscriptionCount = null
+    this.onCallbackError = (error, event) => pusher._callbackFailed(error, event, name)
+  }
+
+  /** Public channels need no authorization: calls back `{auth: ''}` at once. */
+  authorize(socketId, callback) {
+    return callback(null, { auth: '' })
+  }
+
+  /**
+   * Sends a client event (`client-` prefix) to the channel's other subscribers.
+   * Returns false when not connected.
+   */
+  trigger(event, data) {
+    if (typeof event !== 'string' || event.indexOf('client-') !== 0) {
+      throw new BadEventName("Event '" + event + "' does not start with 'client-'")
+    }
+    if (!this.subscribed) {
+      Logger.warn('Client event triggered before channel \'subscription_succeeded\' event', this.name)
+    }
+    return this.pusher.send_event(event, data, this.name)
+  }
+
+  /** Subscribes (again) through the Pusher instance. */
+  subscribe() {
+    if (this.subscribed) return
+    this.pusher.subscribe(this.name)
+  }
+
+  /**
+   * Unsubscribes and forgets the channel. (pusher-js leaves it registered, so it comes back
+   * after a reconnect; pusher-js issue #308.)
+   */
+  unsubscribe() {
+    this.pusher.unsubscribe(this.name)
+  }
+
+  /** Marks the channel unsubscribed after the connection went away. */
+  disconnect() {
+    this.subscribed = false
+    this.subscriptionPending = false
+  }
+
+  cancelSubscription() {
+    this.subscriptionCancelled = true
+  }
+
+  reinstateSubscription() {
+    this.subscriptionCancelled = false
+  }
+
+  /** Metadata passed to event callbacks: `{}` (presence channels add `user_id`). */
+  metadataFor(userId) {
+    return EMPTY_METADATA
+  }
+
+  /** Delivers one event (`{event, data, user_id?}`) from the server to this channel's callbacks. */
+  handleEvent(event) {
+    this._dispatch(event.event, event.data, event.user_id)
+  }
+
+  _dispatch(name, data, userId) {
+    if (name === 'pusher:subscription_succeeded') {
+      this.subscriptionPending = false
+      this.subscribed = true
+      this.emit(name, this.subscriptionData(data))
+    } else if (name === 'pusher:subscription_count') {
+      if (data && typeof data.subscription_count === 'number') {
+        this.subscriptionCount = data.subscription_count
+      }
+      this.emit(name, data)
+    } else if (name === 'pusher:subscription_error') {
+      this.subscriptionPending = false
+      this.emit(name, data, this.metadataFor(userId))
+    } else {
+      this.emit(name, data, this.metadataFor(userId))
+    }
+  }
+
+  /** What `pusher:subscription_succeeded` callbacks receive. */
+  subscriptionData(data) {
+    return data
+  }
+}
+
+class PrivateChannel extends Channel {}
+
+module.exports = { Channel, PrivateChannel }

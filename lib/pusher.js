@@ -1,0 +1,270 @@
+'use strict'
+// The Pusher class: pusher-js's API over the Rust engine (`NativeClient`).
+
+const crypto = require('crypto')
+const native = require('./native')
+const { Dispatcher, describe } = require('./dispatcher')
+const { ConnectionManager } = require('./connection')
+const { Channels, checkName } = require('./channels')
+const { validate, nativeOptions, DEFAULTS } = require('./options')
+const { forEachEvent } = require('./batch')
+const Logger = require('./logger')
+
+/** Instances connected or trying to: they are what keeps the process alive. */
+const live = new Set()
+
+class Pusher {
+  /**
+   * Creates a client and connects at once, as pusher-js does.
+   * @param {string} app_key
+   * @param {object} options pusher-js options; `cluster` is required
+   */
+  constructor(app_key, options) {
+    validate(app_key, options)
+    this.key = app_key
+    this.options = options
+    this.sessionID = crypto.randomInt(1000000000)
+    this.channels = new Channels()
+    this.global_emitter = new Dispatcher()
+    this.global_emitter.onCallbackError = (error, event) => this._callbackFailed(error, event, null)
+    this._configure()
+    this.connection = new ConnectionManager(this)
+    this._epoch = 0
+    this._onBatch = (batch, epoch) => this._deliver(batch, epoch)
+    this._events = {
+      message: (event, channel, data, userId) => this._handleMessage(event, channel, data, userId),
+      state: (previous, current, socketId) => this._handleState(current, socketId),
+      connectingIn: (ms) => this.connection.emit('connecting_in', Math.round(ms / 1000)),
+      error: (error) => {
+        Logger.warn('Error', error)
+        this.connection.emit('error', error)
+      },
+      channelRemoved: (name) => {
+        const channel = this.channels.find(name)
+        if (channel && channel.subscriptionCancelled) {
+          this.channels.remove(name)
+          channel.disconnect()
+        }
+      },
+      log: (line) => Logger.debug(line),
+    }
+    if (Pusher.isReady) this.connect()
+  }
+
+  _configure() {
+    const settings = nativeOptions(this.options)
+    this.config = {
+      useTLS: settings ? settings.useTls : this.options.forceTLS !== false,
+      activityTimeout: settings ? settings.activityTimeout : DEFAULTS.activityTimeout,
+      pongTimeout: settings ? settings.pongTimeout : DEFAULTS.pongTimeout,
+      unavailableTimeout: settings ? settings.unavailableTimeout : DEFAULTS.unavailableTimeout,
+      cluster: this.options.cluster,
+    }
+    this._native = settings ? new native.NativeClient(this.key, settings) : null
+  }
+
+  /** Connects (a no-op when connected; while waiting to retry, it retries now). */
+  connect() {
+    const state = this.connection.state
+    if (state === 'connected') return
+    if (!this._native) {
+      // Every WebSocket transport is disabled: nothing can connect.
+      this.connection.updateState('failed')
+      return
+    }
+    this._start(state)
+  }
+
+  /** Starts the engine connecting, from `state`. */
+  _start(state) {
+    this._epoch++
+    live.add(this)
+    this._native.connect(this._onBatch)
+    if (state !== 'connecting' && state !== 'unavailable') {
+      this.channels.disconnect()
+      this.connection.updateState('connecting')
+    }
+  }
+
+  /** Disconnects; channels and bindings stay for the next `connect()`. */
+  disconnect() {
+    if (this.connection.state === 'disconnected') return
+    this._epoch++
+    live.delete(this)
+    if (this._native) this._native.disconnect()
+    this.channels.disconnect()
+    this.connection.updateState('disconnected')
+  }
+
+  /** Subscribes to a channel and returns it (the same object on every call). */
+  subscribe(channel_name) {
+    checkName(channel_name)
+    const channel = this.channels.add(channel_name, this)
+    if (channel.subscriptionPending && channel.subscriptionCancelled) {
+      channel.reinstateSubscription()
+    } else if (!channel.subscriptionPending && !channel.subscribed && this.connection.state === 'connected') {
+      channel.subscriptionPending = true
+    }
+    if (this._native) this._native.subscribe(channel_name)
+    return channel
+  }
+
+  /** Unsubscribes from a channel and forgets it (once a pending subscription is answered). */
+  unsubscribe(channel_name) {
+    const channel = this.channels.find(channel_name)
+    if (!channel) return
+    if (channel.subscriptionPending) {
+      channel.cancelSubscription()
+    } else {
+      this.channels.remove(channel_name)
+      channel.disconnect()
+    }
+    if (this._native) this._native.unsubscribe(channel_name)
+  }
+
+  /** The channel called `name`, or undefined. */
+  channel(name) {
+    return this.channels.find(name)
+  }
+
+  /** Every channel subscribed to (or pending). */
+  allChannels() {
+    return this.channels.all()
+  }
+
+  bind(event_name, callback, context) {
+    this.global_emitter.bind(event_name, callback, context)
+    return this
+  }
+
+  unbind(event_name, callback, context) {
+    this.global_emitter.unbind(event_name, callback, context)
+    return this
+  }
+
+  bind_global(callback) {
+    this.global_emitter.bind_global(callback)
+    return this
+  }
+
+  unbind_global(callback) {
+    this.global_emitter.unbind_global(callback)
+    return this
+  }
+
+  unbind_all(callback) {
+    this.global_emitter.unbind_all()
+    return this
+  }
+
+  /** Sends an event on the connection; false when not connected. */
+  send_event(event_name, data, channel) {
+    if (typeof event_name !== 'string' || event_name.length === 0) {
+      throw new TypeError(`event name must be a non-empty string, got ${describe(event_name)}`)
+    }
+    if (channel !== undefined && channel !== null && typeof channel !== 'string') {
+      throw new TypeError(`channel must be a string, got ${describe(channel)}`)
+    }
+    if (this.connection.state !== 'connected' || !this._native) return false
+    const json = data === undefined ? undefined : JSON.stringify(data)
+    this._native.sendEvent(event_name, json, channel === null ? undefined : channel)
+    return true
+  }
+
+  shouldUseTLS() {
+    return this.config.useTLS
+  }
+
+  /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
+  switchCluster({ appKey, cluster } = {}) {
+    const options = { ...this.options, cluster }
+    validate(appKey, options)
+    const wasActive = this.connection.state !== 'disconnected' && this.connection.state !== 'initialized'
+    if (this._native) this._native.shutdown()
+    this.key = appKey
+    this.options = options
+    this._configure()
+    this._epoch++
+    if (this._native) for (const name of Object.keys(this.channels.channels)) this._native.subscribe(name)
+    if (!wasActive) return
+    if (this._native) this._start(this.connection.state)
+    else this.connection.updateState('failed')
+  }
+
+  _deliver(batch, epoch) {
+    // Batches made before our last connect()/disconnect() describe a connection the user has
+    // already moved on from.
+    if (epoch !== this._epoch) return
+    try {
+      forEachEvent(batch, this._events)
+    } catch (error) {
+      Logger.error('Failed to deliver events:', String((error && error.stack) || error))
+    }
+  }
+
+  _handleMessage(event, channelName, data, userId) {
+    const conn = this.connection
+    if (conn.global_callbacks.length > 0 || conn.callbacks.get('message')) {
+      const message = { event, data }
+      if (channelName != null) message.channel = channelName
+      if (userId != null) message.user_id = userId
+      conn.emit('message', message)
+    }
+    if (channelName != null) {
+      const channel = this.channels.channels[channelName]
+      if (channel) channel._dispatch(event, data, userId)
+    }
+    this.global_emitter.emit(event, data)
+  }
+
+  _handleState(current, socketId) {
+    if (current === this.connection.state) return
+    if (current === 'connecting' || current === 'disconnected') this.channels.disconnect()
+    if (current === 'connected') {
+      for (const channel of this.channels.all()) {
+        if (!channel.subscriptionCancelled) channel.subscriptionPending = true
+      }
+    }
+    if (current === 'disconnected' || current === 'failed') live.delete(this)
+    this.connection.updateState(current, socketId)
+  }
+
+  _callbackFailed(error, event, channel) {
+    Logger.error('A callback for', event, channel ? 'on ' + channel : '', 'threw:', String((error && error.stack) || error))
+    this.connection.emit('error', { type: 'CallbackError', error, event, channel: channel || undefined })
+  }
+
+  /** Instances that are connected or trying to connect. */
+  static get instances() {
+    return Array.from(live)
+  }
+
+  /** Print log lines with console.log. */
+  static get logToConsole() {
+    return Logger.settings.logToConsole
+  }
+
+  static set logToConsole(on) {
+    Logger.settings.logToConsole = !!on
+    Logger.sync()
+  }
+
+  /** Receive log lines instead of the console. */
+  static get log() {
+    return Logger.settings.log
+  }
+
+  static set log(fn) {
+    Logger.settings.log = fn
+    Logger.sync()
+  }
+
+  static ready() {
+    Pusher.isReady = true
+  }
+}
+
+/** On Node the client connects from its constructor, as pusher-js does. */
+Pusher.isReady = true
+
+module.exports = { Pusher }

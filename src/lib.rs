@@ -1,0 +1,12 @@
+//! The Node.js binding of `pusher-client`. Only conversions live here: the protocol is in
+//! `crates/pusher-client`, the pusher-js API surface in `lib/*.js`.
+#![deny(missing_docs)]
+
+mod batch;
+mod cleanup;
+mod native_client;
+mod runtime;
+mod testing;
+
+pub use native_client::{set_logging, NativeClient, NativeOptions};
+pub use testing::TestServer;

@@ -1,0 +1,132 @@
+//! `NativeClient`: the JS-facing handle of one `pusher_client::Client`.
+//!
+//! Internal to the package: `lib/pusher.js` builds the pusher-js API on top of it.
+
+use crate::batch::BatchSink;
+use crate::{cleanup, runtime};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use pusher_client::{Client, ClientOptions};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// Connection options, already validated by `lib/options.js`.
+#[napi(object)]
+pub struct NativeOptions {
+    /// The cluster name (`ws-<cluster>.pusher.com`).
+    pub cluster: String,
+    /// Use `wss://`.
+    pub use_tls: bool,
+    /// Host overriding the cluster's.
+    pub ws_host: Option<String>,
+    /// Port for `ws://`.
+    pub ws_port: u32,
+    /// Port for `wss://`.
+    pub wss_port: u32,
+    /// Path before `/app/<key>`.
+    pub ws_path: String,
+    /// Milliseconds of silence before a ping.
+    pub activity_timeout: f64,
+    /// Milliseconds to wait for a pong.
+    pub pong_timeout: f64,
+    /// Milliseconds without a connection before `unavailable`.
+    pub unavailable_timeout: f64,
+    /// Largest frame accepted, in bytes.
+    pub max_message_size: f64,
+}
+
+fn log_switch() -> Arc<AtomicBool> {
+    static SWITCH: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    SWITCH
+        .get_or_init(|| Arc::new(AtomicBool::new(false)))
+        .clone()
+}
+
+/// Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`).
+#[napi]
+pub fn set_logging(on: bool) {
+    log_switch().store(on, Ordering::Relaxed);
+}
+
+fn ms(v: f64) -> Duration {
+    Duration::from_millis(v.max(0.0) as u64)
+}
+
+/// One connection to a Pusher-protocol server.
+#[napi]
+pub struct NativeClient {
+    client: Client,
+    url: String,
+}
+
+#[napi]
+impl NativeClient {
+    /// Starts the connection task; nothing is sent until `connect`.
+    #[napi(constructor)]
+    pub fn new(env: Env, key: String, options: NativeOptions) -> Result<Self> {
+        let mut opts = ClientOptions::new(key)
+            .cluster(options.cluster)
+            .use_tls(options.use_tls)
+            .ws_port(options.ws_port as u16)
+            .wss_port(options.wss_port as u16)
+            .path(options.ws_path)
+            .activity_timeout(ms(options.activity_timeout))
+            .pong_timeout(ms(options.pong_timeout))
+            .unavailable_timeout(ms(options.unavailable_timeout))
+            .max_message_size(options.max_message_size as usize)
+            .log_switch(log_switch());
+        if let Some(host) = options.ws_host {
+            opts = opts.host(host);
+        }
+        let url = opts.url();
+        let client = Client::with_runtime(opts, &runtime::handle());
+        cleanup::register(&env, client.downgrade())?;
+        Ok(NativeClient { client, url })
+    }
+
+    /// The WebSocket URL this client connects to.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Connects; batches of events go to `on_batch(events, epoch)` until the client stops
+    /// trying. While it tries or is connected, the callback keeps Node's event loop alive.
+    #[napi(ts_args_type = "onBatch: (events: unknown[], epoch: number) => void")]
+    pub fn connect(&self, on_batch: Function<'_, (), ()>) -> Result<()> {
+        let sink = BatchSink::new(&on_batch)?;
+        self.client.connect(Box::new(sink));
+        Ok(())
+    }
+
+    /// Disconnects; the process may exit once the last batch is delivered.
+    #[napi]
+    pub fn disconnect(&self) {
+        self.client.disconnect();
+    }
+
+    /// Subscribes to a channel (now, or once connected).
+    #[napi]
+    pub fn subscribe(&self, channel: String) {
+        self.client.subscribe(&channel);
+    }
+
+    /// Unsubscribes from a channel.
+    #[napi]
+    pub fn unsubscribe(&self, channel: String) {
+        self.client.unsubscribe(&channel);
+    }
+
+    /// Sends an event; `data` is JSON text.
+    #[napi]
+    pub fn send_event(&self, event: String, data: Option<String>, channel: Option<String>) {
+        self.client.send_event(&event, data, channel.as_deref());
+    }
+
+    /// Ends the connection task for good.
+    #[napi]
+    pub fn shutdown(&self) {
+        self.client.shutdown();
+    }
+}

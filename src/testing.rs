@@ -1,0 +1,407 @@
+//! `TestServer` for JS: a real Pusher-protocol server on loopback (`pusher-native/testing`).
+
+use crate::runtime;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use pusher_test_server as server;
+use std::future::Future;
+use std::time::Duration;
+
+/// One app the server accepts.
+#[napi(object)]
+pub struct TestApp {
+    /// The app id.
+    pub app_id: String,
+    /// The app key clients connect with.
+    pub key: String,
+    /// The secret that signs private and presence subscriptions.
+    pub secret: String,
+}
+
+/// Options for [`TestServer::start`].
+#[napi(object)]
+pub struct TestServerOptions {
+    /// Apps to accept (default: one app, key `test-key`, secret `test-secret`, id `1`).
+    pub apps: Option<Vec<TestApp>>,
+    /// Port to listen on (default: a free one).
+    pub port: Option<u32>,
+    /// `activity_timeout` in seconds sent to clients (default 120).
+    pub activity_timeout: Option<u32>,
+}
+
+/// A connected client as the server sees it.
+#[napi(object)]
+pub struct TestConnection {
+    /// Its socket id.
+    pub socket_id: String,
+    /// The app key it connected with.
+    pub app_key: String,
+    /// The request path and query it connected to.
+    pub path: String,
+    /// Channels it is subscribed to, in order.
+    pub subscriptions: Vec<String>,
+    /// The user it signed in as.
+    pub user_id: Option<String>,
+}
+
+/// A frame the server received.
+#[napi(object)]
+pub struct TestFrame {
+    /// The sender's socket id.
+    pub socket_id: String,
+    /// `text`, `binary`, `ping`, `pong` or `close`.
+    pub kind: String,
+    /// The text of a text frame.
+    pub text: Option<String>,
+    /// The event name of a text frame that is a Pusher event.
+    pub event: Option<String>,
+    /// The close code of a close frame.
+    pub code: Option<u32>,
+}
+
+/// A presence channel member.
+#[napi(object)]
+pub struct TestMember {
+    /// The user id.
+    pub id: String,
+    /// The user info.
+    pub info: serde_json::Value,
+}
+
+/// How the server answers new connections.
+#[napi(object)]
+pub struct TestHandshake {
+    /// `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close` or `silent`.
+    pub mode: String,
+    /// For `error` (`pusher:error` code; absent means `null`) and `close` (close code).
+    pub code: Option<u32>,
+    /// For `error` and `close`.
+    pub message: Option<String>,
+}
+
+/// A scriptable Pusher-protocol server on `127.0.0.1`, for tests.
+#[napi]
+pub struct TestServer {
+    inner: server::TestServer,
+}
+
+fn promise<T, F>(env: &Env, fut: F) -> Result<Object<'_>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: Future<Output = std::result::Result<T, String>> + Send + 'static,
+{
+    let (deferred, promise) = env.create_deferred::<T, _>()?;
+    runtime::handle().spawn(async move {
+        match fut.await {
+            Ok(v) => deferred.resolve(move |_| Ok(v)),
+            Err(e) => deferred.reject(Error::from_reason(e)),
+        }
+    });
+    Ok(promise)
+}
+
+fn timeout(ms: Option<u32>) -> Duration {
+    Duration::from_millis(ms.unwrap_or(5_000).into())
+}
+
+fn text(data: serde_json::Value) -> String {
+    match data {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+#[napi]
+impl TestServer {
+    /// Starts a server on a free port (or `options.port`).
+    #[napi(ts_return_type = "Promise<TestServer>")]
+    pub fn start(env: &Env, options: Option<TestServerOptions>) -> Result<Object<'_>> {
+        let mut opts = server::ServerOptions::default();
+        if let Some(o) = options {
+            if let Some(apps) = o.apps {
+                opts.apps = apps
+                    .into_iter()
+                    .map(|a| server::AppConfig::new(a.app_id, a.key, a.secret))
+                    .collect();
+            }
+            if let Some(port) = o.port {
+                opts.port = u16::try_from(port)
+                    .map_err(|_| Error::from_reason(format!("port {port} is not a TCP port")))?;
+            }
+            if let Some(t) = o.activity_timeout {
+                opts.activity_timeout = t.into();
+            }
+        }
+        promise(env, async move {
+            server::TestServer::start(opts)
+                .await
+                .map(|inner| TestServer { inner })
+                .map_err(|e| format!("cannot start the test server: {e}"))
+        })
+    }
+
+    /// The port it listens on.
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        self.inner.port().into()
+    }
+
+    /// The host it listens on (`127.0.0.1`).
+    #[napi(getter)]
+    pub fn host(&self) -> String {
+        self.inner.host().to_owned()
+    }
+
+    /// The apps it accepts; the first is the default.
+    #[napi(getter)]
+    pub fn apps(&self) -> Vec<TestApp> {
+        self.inner
+            .apps()
+            .into_iter()
+            .map(|a| TestApp {
+                app_id: a.app_id,
+                key: a.key,
+                secret: a.secret,
+            })
+            .collect()
+    }
+
+    /// Stops listening and drops every connection.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn stop<'a>(&self, env: &'a Env) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        promise(env, async move {
+            s.stop().await;
+            Ok(())
+        })
+    }
+
+    /// Listens again on the same port after `stop()`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn restart<'a>(&self, env: &'a Env) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        promise(
+            env,
+            async move { s.restart().await.map_err(|e| e.to_string()) },
+        )
+    }
+
+    /// Sends an event to every subscriber of `channel`; returns how many got it.
+    /// A string `data` is sent as is, anything else as its JSON.
+    #[napi(ts_args_type = "channel: string, event: string, data?: unknown")]
+    pub fn trigger(&self, channel: String, event: String, data: Option<serde_json::Value>) -> u32 {
+        let data = data.map(text).unwrap_or_default();
+        self.inner.trigger(&channel, &event, &data) as u32
+    }
+
+    /// Sends `count` copies of an event to each subscriber as fast as possible.
+    #[napi]
+    pub fn blast(&self, channel: String, event: String, data: String, count: u32) -> u32 {
+        self.inner.blast(&channel, &event, &data, count.into()) as u32
+    }
+
+    /// Sends an event on `#server-to-user-<userId>`.
+    #[napi(ts_args_type = "userId: string, event: string, data?: unknown")]
+    pub fn send_to_user(
+        &self,
+        user_id: String,
+        event: String,
+        data: Option<serde_json::Value>,
+    ) -> u32 {
+        let data = data.map(text).unwrap_or_default();
+        self.inner.send_to_user(&user_id, &event, &data) as u32
+    }
+
+    /// Sends any text frame, to one connection or all.
+    #[napi]
+    pub fn send_raw(&self, text: String, socket_id: Option<String>) -> u32 {
+        self.inner.send_raw(socket_id.as_deref(), &text) as u32
+    }
+
+    /// Sends a binary frame, to one connection or all.
+    #[napi]
+    pub fn send_binary(&self, bytes: Buffer, socket_id: Option<String>) -> u32 {
+        self.inner.send_binary(socket_id.as_deref(), &bytes) as u32
+    }
+
+    /// Sends a WebSocket ping, to one connection or all.
+    #[napi]
+    pub fn send_ping(&self, socket_id: Option<String>) -> u32 {
+        self.inner.send_ping(socket_id.as_deref()) as u32
+    }
+
+    /// Closes connections cleanly with a close code.
+    #[napi]
+    pub fn close(
+        &self,
+        code: u32,
+        reason: Option<String>,
+        socket_id: Option<String>,
+    ) -> Result<u32> {
+        let code = u16::try_from(code)
+            .map_err(|_| Error::from_reason(format!("close code {code} out of range")))?;
+        Ok(self
+            .inner
+            .close(socket_id.as_deref(), code, reason.as_deref().unwrap_or("")) as u32)
+    }
+
+    /// Drops connections abruptly, with no close frame.
+    #[napi]
+    pub fn drop_connections(&self, socket_id: Option<String>) -> u32 {
+        self.inner.drop_connections(socket_id.as_deref()) as u32
+    }
+
+    /// Stops (or resumes) reading and writing on every connection.
+    #[napi]
+    pub fn set_silent(&self, silent: bool) {
+        self.inner.set_silent(silent);
+    }
+
+    /// How to answer new connections.
+    #[napi]
+    pub fn set_handshake(&self, handshake: TestHandshake) -> Result<()> {
+        use server::HandshakeMode as M;
+        let message = handshake.message.unwrap_or_default();
+        let code16 = |c: Option<u32>| c.and_then(|c| u16::try_from(c).ok());
+        let mode = match handshake.mode.as_str() {
+            "normal" => M::Normal,
+            "noActivityTimeout" => M::NoActivityTimeout,
+            "invalidFirstFrame" => M::InvalidFirstFrame,
+            "silent" => M::Silent,
+            "error" => M::Error {
+                code: code16(handshake.code),
+                message,
+            },
+            "close" => M::Close {
+                code: code16(handshake.code).unwrap_or(1000),
+                reason: message,
+            },
+            other => {
+                return Err(Error::from_reason(format!(
+                    "unknown handshake mode {other:?}: expected normal, noActivityTimeout, \
+                     invalidFirstFrame, error, close or silent"
+                )))
+            }
+        };
+        self.inner.set_handshake(mode);
+        Ok(())
+    }
+
+    /// The open connections.
+    #[napi]
+    pub fn connections(&self) -> Vec<TestConnection> {
+        self.inner
+            .connections()
+            .into_iter()
+            .map(|c| TestConnection {
+                socket_id: c.socket_id,
+                app_key: c.app_key,
+                path: c.path,
+                subscriptions: c.subscriptions,
+                user_id: c.user_id,
+            })
+            .collect()
+    }
+
+    /// Every frame received so far, in order.
+    #[napi]
+    pub fn received(&self) -> Vec<TestFrame> {
+        use server::ReceivedFrame as F;
+        self.inner
+            .received()
+            .into_iter()
+            .map(|r| {
+                let event = r.frame.event();
+                let (kind, text, code) = match r.frame {
+                    F::Text(t) => ("text", Some(t), None),
+                    F::Binary(_) => ("binary", None, None),
+                    F::Ping => ("ping", None, None),
+                    F::Pong => ("pong", None, None),
+                    F::Close(c) => ("close", None, c.map(u32::from)),
+                };
+                TestFrame {
+                    socket_id: r.socket_id,
+                    kind: kind.into(),
+                    text,
+                    event,
+                    code,
+                }
+            })
+            .collect()
+    }
+
+    /// Members of a presence channel, by user id.
+    #[napi]
+    pub fn members(&self, channel: String) -> Vec<TestMember> {
+        self.inner
+            .members(&channel)
+            .into_iter()
+            .map(|(id, info)| TestMember { id, info })
+            .collect()
+    }
+
+    /// Resolves once `count` clients are connected (rejects after `timeoutMs`, default 5000).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait_for_connections<'a>(
+        &self,
+        env: &'a Env,
+        count: u32,
+        timeout_ms: Option<u32>,
+    ) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        let count = count as usize;
+        promise(env, async move {
+            s.wait_for(|s| s.connections().len() == count, timeout(timeout_ms))
+                .await
+                .map_err(|e| format!("waiting for {count} connection(s): {e}"))
+        })
+    }
+
+    /// Resolves once `count` clients (default 1) are subscribed to `channel`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait_for_subscribers<'a>(
+        &self,
+        env: &'a Env,
+        channel: String,
+        count: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        let count = count.unwrap_or(1) as usize;
+        promise(env, async move {
+            let subscribed = |s: &server::TestServer| {
+                s.connections()
+                    .iter()
+                    .filter(|c| c.subscriptions.iter().any(|x| *x == channel))
+                    .count()
+            };
+            s.wait_for(|s| subscribed(s) == count, timeout(timeout_ms))
+                .await
+                .map_err(|e| format!("waiting for {count} subscriber(s) of {channel}: {e}"))
+        })
+    }
+
+    /// Resolves once the server has received `count` (default 1) frames with this event name.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait_for_event<'a>(
+        &self,
+        env: &'a Env,
+        event: String,
+        count: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        let count = count.unwrap_or(1) as usize;
+        promise(env, async move {
+            let seen = |s: &server::TestServer| {
+                s.received()
+                    .iter()
+                    .filter(|r| r.frame.event().as_deref() == Some(event.as_str()))
+                    .count()
+            };
+            s.wait_for(|s| seen(s) >= count, timeout(timeout_ms))
+                .await
+                .map_err(|e| format!("waiting for {count} {event} frame(s): {e}"))
+        })
+    }
+}

@@ -1,0 +1,25 @@
+'use strict'
+// pusher-native/testing: a real Pusher-protocol server on loopback for your tests.
+const { TestServer } = require('./binding.js')
+
+Object.defineProperties(TestServer.prototype, {
+  /** The first app's key. */
+  key: {
+    get() {
+      return this.apps[0].key
+    },
+  },
+  /** The first app's secret (for signing auth in tests). */
+  secret: {
+    get() {
+      return this.apps[0].secret
+    },
+  },
+})
+
+/** Pusher options that connect to this server (merged over `extra`). */
+TestServer.prototype.clientOptions = function clientOptions(extra) {
+  return { cluster: 'test', ...extra, wsHost: this.host, wsPort: this.port, forceTLS: false }
+}
+
+module.exports = { TestServer }
