@@ -81,6 +81,11 @@ export declare class TestServer {
   waitForSubscribers(channel: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
   /** Resolves once the server has received `count` (default 1) frames with this event name. */
   waitForEvent(event: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
+  /**
+   * Resolves once the server has received `count` (default 1) frames of a kind: `text`,
+   * `binary`, `ping`, `pong` or `close`.
+   */
+  waitForFrame(kind: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
 }
 
 /** Connection options, already validated by `lib/options.js`. */

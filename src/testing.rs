@@ -404,4 +404,33 @@ impl TestServer {
                 .map_err(|e| format!("waiting for {count} {event} frame(s): {e}"))
         })
     }
+
+    /// Resolves once the server has received `count` (default 1) frames of a kind: `text`,
+    /// `binary`, `ping`, `pong` or `close`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait_for_frame<'a>(
+        &self,
+        env: &'a Env,
+        kind: String,
+        count: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<Object<'a>> {
+        use server::ReceivedFrame as F;
+        let s = self.inner.clone();
+        let count = count.unwrap_or(1) as usize;
+        promise(env, async move {
+            let is_kind = |f: &F| match f {
+                F::Text(_) => kind == "text",
+                F::Binary(_) => kind == "binary",
+                F::Ping => kind == "ping",
+                F::Pong => kind == "pong",
+                F::Close(_) => kind == "close",
+            };
+            let seen =
+                |s: &server::TestServer| s.received().iter().filter(|r| is_kind(&r.frame)).count();
+            s.wait_for(|s| seen(s) >= count, timeout(timeout_ms))
+                .await
+                .map_err(|e| format!("waiting for {count} {kind} frame(s): {e}"))
+        })
+    }
 }

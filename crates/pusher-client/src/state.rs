@@ -68,7 +68,9 @@ pub enum Action {
 enum Socket {
     None,
     /// Opening, or open and waiting for `pusher:connection_established`.
-    Handshaking { deadline: Instant },
+    Handshaking {
+        deadline: Instant,
+    },
     Open,
 }
 
@@ -352,7 +354,11 @@ impl Machine {
         self.log(&format!(
             "Socket closed ({}) {}",
             code.map_or("no code".to_owned(), |c| c.to_string()),
-            if was_open { "after connecting" } else { "while connecting" }
+            if was_open {
+                "after connecting"
+            } else {
+                "while connecting"
+            }
         ));
         self.retry(policy::on_close(code), now);
     }
@@ -366,7 +372,7 @@ impl Machine {
                 return;
             }
         };
-        if self.opts.log {
+        if self.opts.logging() {
             self.log(&format!("Event recd {}", frame::redact(text)));
         }
         match self.socket {
@@ -397,11 +403,11 @@ impl Machine {
                     return self
                         .handshake_failed("No activity timeout specified in handshake", now);
                 };
-                self.activity_timeout = self
-                    .opts
-                    .activity_timeout
-                    .min(Duration::from_secs(server_timeout))
-                    .max(Duration::from_millis(500));
+                // A server value of 0 would mean pinging without pause: ignore it.
+                self.activity_timeout = match server_timeout {
+                    0 => self.opts.activity_timeout,
+                    s => self.opts.activity_timeout.min(Duration::from_secs(s)),
+                };
                 self.socket = Socket::Open;
                 self.socket_id = Some(est.socket_id);
                 self.attempt = 0;
@@ -539,7 +545,7 @@ impl Machine {
     }
 
     fn send(&mut self, text: String) {
-        if self.opts.log {
+        if self.opts.logging() {
             self.log(&format!("Event sent {}", frame::redact(&text)));
         }
         self.actions.push(Action::Send(text));
@@ -555,7 +561,7 @@ impl Machine {
     }
 
     fn log(&mut self, line: &str) {
-        if self.opts.log {
+        if self.opts.logging() {
             self.emit(Event::Log(line.to_owned()));
         }
     }
