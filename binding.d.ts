@@ -20,6 +20,8 @@ export declare class NativeClient {
    * trying. While it tries or is connected, the callback keeps Node's event loop alive.
    */
   connect(onBatch: (events: unknown[], epoch: number) => void): void
+  /** While waiting to retry, tries now; otherwise does nothing. */
+  retryNow(): void
   /** Disconnects; the process may exit once the last batch is delivered. */
   disconnect(): void
   /** Subscribes to a channel (now, or once connected). */

@@ -82,6 +82,12 @@ class Channel extends Dispatcher {
   _dispatch(name, data, userId) {
     if (name === 'pusher:subscription_succeeded') {
       this.subscriptionPending = false
+      if (this.subscriptionCancelled) {
+        // Unsubscribed while pending; the engine has already unsubscribed on the wire.
+        this.pusher.channels.remove(this.name)
+        this.disconnect()
+        return
+      }
       this.subscribed = true
       this.emit(name, this.subscriptionData(data))
     } else if (name === 'pusher:subscription_count') {

@@ -29,8 +29,6 @@ class Pusher {
     this.global_emitter.onCallbackError = (error, event) => this._callbackFailed(error, event, null)
     this._configure()
     this.connection = new ConnectionManager(this)
-    this._epoch = 0
-    this._onBatch = (batch, epoch) => this._deliver(batch, epoch)
     this._events = {
       message: (event, channel, data, userId) => this._handleMessage(event, channel, data, userId),
       state: (previous, current, socketId) => this._handleState(current, socketId),
@@ -60,7 +58,13 @@ class Pusher {
       unavailableTimeout: settings ? settings.unavailableTimeout : DEFAULTS.unavailableTimeout,
       cluster: this.options.cluster,
     }
-    this._native = settings ? new native.NativeClient(this.key, settings) : null
+    const engine = settings ? new native.NativeClient(this.key, settings) : null
+    this._native = engine
+    // Sessions are counted per engine; batches of a replaced engine are ignored.
+    this._epoch = 0
+    this._onBatch = (batch, epoch) => {
+      if (this._native === engine) this._deliver(batch, epoch)
+    }
   }
 
   /** Connects (a no-op when connected; while waiting to retry, it retries now). */
@@ -72,18 +76,17 @@ class Pusher {
       this.connection.updateState('failed')
       return
     }
-    this._start(state)
+    if (state === 'connecting' || state === 'unavailable') this._native.retryNow()
+    else this._start()
   }
 
-  /** Starts the engine connecting, from `state`. */
-  _start(state) {
+  /** Starts a new session of the engine: its earlier batches are stale from here on. */
+  _start() {
     this._epoch++
     live.add(this)
     this._native.connect(this._onBatch)
-    if (state !== 'connecting' && state !== 'unavailable') {
-      this.channels.disconnect()
-      this.connection.updateState('connecting')
-    }
+    this.channels.disconnect()
+    this.connection.updateState('connecting')
   }
 
   /** Disconnects; channels and bindings stay for the next `connect()`. */
@@ -184,10 +187,9 @@ class Pusher {
     this.key = appKey
     this.options = options
     this._configure()
-    this._epoch++
     if (this._native) for (const name of Object.keys(this.channels.channels)) this._native.subscribe(name)
     if (!wasActive) return
-    if (this._native) this._start(this.connection.state)
+    if (this._native) this._start()
     else this.connection.updateState('failed')
   }
 

@@ -100,6 +100,12 @@ impl NativeClient {
         Ok(())
     }
 
+    /// While waiting to retry, tries now; otherwise does nothing.
+    #[napi]
+    pub fn retry_now(&self) {
+        self.client.retry_now();
+    }
+
     /// Disconnects; the process may exit once the last batch is delivered.
     #[napi]
     pub fn disconnect(&self) {

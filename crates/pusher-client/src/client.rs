@@ -7,7 +7,8 @@ use tokio::sync::mpsc;
 
 /// A command from the handle to the connection task.
 pub(crate) enum Command {
-    Connect(Option<Box<dyn EventSink>>),
+    Connect(Box<dyn EventSink>),
+    RetryNow,
     Disconnect,
     Subscribe(String),
     Unsubscribe(String),
@@ -58,18 +59,21 @@ impl Client {
 
     /// Connects (if not connected or trying), delivering events to `sink` from now on.
     ///
-    /// The task lets go of the sink when it reaches a state it will not leave by itself
-    /// (`disconnected`, `failed`): a consumer can tie its own lifetime to the sink's.
+    /// Each call starts a new session: batches made after it carry a higher
+    /// [`crate::Batch::epoch`]. The task lets go of the sink when it reaches a state it will not
+    /// leave by itself (`disconnected`, `failed`): a consumer can tie its own lifetime to the
+    /// sink's, and must pass a new sink to connect again.
     pub fn connect(&self, sink: Box<dyn EventSink>) {
-        self.send(Command::Connect(Some(sink)));
+        self.send(Command::Connect(sink));
     }
 
-    /// Connects, keeping the sink given before.
-    pub fn reconnect(&self) {
-        self.send(Command::Connect(None));
+    /// While waiting to retry after a lost connection, tries now (and resets the back-off).
+    /// Does nothing when connected, or when not trying to connect.
+    pub fn retry_now(&self) {
+        self.send(Command::RetryNow);
     }
 
-    /// Disconnects and stops retrying; channels stay wanted for the next connect.
+    /// Disconnects and stops retrying (a new session); channels stay wanted for the next connect.
     pub fn disconnect(&self) {
         self.send(Command::Disconnect);
     }
@@ -96,5 +100,33 @@ impl Client {
     /// Ends the connection task now, closing the socket, whatever other clones exist.
     pub fn shutdown(&self) {
         self.send(Command::Shutdown);
+    }
+
+    /// A handle that does not keep the connection task alive.
+    pub fn downgrade(&self) -> WeakClient {
+        WeakClient {
+            tx: self.tx.downgrade(),
+        }
+    }
+}
+
+/// A [`Client`] handle that does not keep the task alive; for shutting clients down in bulk.
+#[derive(Clone, Debug)]
+pub struct WeakClient {
+    tx: mpsc::WeakUnboundedSender<Command>,
+}
+
+impl WeakClient {
+    /// Shuts the client down if it still runs. Returns false if it had already ended.
+    pub fn shutdown(&self) -> bool {
+        match self.tx.upgrade() {
+            Some(tx) => tx.send(Command::Shutdown).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Whether the client's task may still be running.
+    pub fn is_alive(&self) -> bool {
+        self.tx.strong_count() > 0
     }
 }

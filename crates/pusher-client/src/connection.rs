@@ -116,10 +116,13 @@ impl Loop {
         match cmd {
             Command::Connect(sink) => {
                 self.epoch += 1;
-                if let Some(sink) = sink {
-                    self.sink = Some(sink);
-                }
+                self.sink = Some(sink);
                 self.input(Input::Connect);
+            }
+            Command::RetryNow => {
+                if !self.machine.state().is_terminal() {
+                    self.input(Input::Connect);
+                }
             }
             Command::Disconnect => {
                 self.epoch += 1;
@@ -294,9 +297,13 @@ async fn open(url: String, config: WebSocketConfig) -> Result<Ws, String> {
     } else {
         Connector::Plain
     };
-    let (ws, _response) =
-        tokio_tungstenite::client_async_tls_with_config(request, tcp, Some(config), Some(connector))
-            .await
-            .map_err(|e| format!("WebSocket handshake with {host}:{port} failed: {e}"))?;
+    let (ws, _response) = tokio_tungstenite::client_async_tls_with_config(
+        request,
+        tcp,
+        Some(config),
+        Some(connector),
+    )
+    .await
+    .map_err(|e| format!("WebSocket handshake with {host}:{port} failed: {e}"))?;
     Ok(ws)
 }

@@ -101,8 +101,8 @@ pub enum Event {
 pub struct Batch {
     /// The events in order.
     pub events: Vec<Event>,
-    /// How many `connect`/`disconnect` commands the engine had taken when it made this
-    /// batch, so a consumer that changed state on its own can tell stale batches apart.
+    /// How many sessions (`connect` and `disconnect` calls) the engine had taken when it made
+    /// this batch, so a consumer that changed state on its own can tell stale batches apart.
     pub epoch: u64,
 }
 

@@ -170,12 +170,7 @@ pub fn redact(text: &str) -> String {
     if value.is_empty() {
         return text.to_owned();
     }
-    format!(
-        "{}{}{}",
-        &text[..value_start],
-        shown,
-        &rest[value_end..]
-    )
+    format!("{}{}{}", &text[..value_start], shown, &rest[value_end..])
 }
 
 #[cfg(test)]
@@ -193,7 +188,10 @@ mod tests {
     #[test]
     fn object_data_is_kept_as_json_text() {
         let f = decode(r#"{"event":"pusher:error","data":{"code":null,"message":"x"}}"#).unwrap();
-        assert_eq!(f.data, Some(Data::Json(r#"{"code":null,"message":"x"}"#.into())));
+        assert_eq!(
+            f.data,
+            Some(Data::Json(r#"{"code":null,"message":"x"}"#.into()))
+        );
         assert_eq!(f.channel, None);
     }
 
@@ -212,8 +210,14 @@ mod tests {
         assert_eq!(f.user_id.as_deref(), Some("u2"));
         let f = decode(r#"{"event":"client-x","user_id":42}"#).unwrap();
         assert_eq!(f.user_id.as_deref(), Some("42"));
-        assert_eq!(decode(r#"{"event":"e","user_id":""}"#).unwrap().user_id, None);
-        assert_eq!(decode(r#"{"event":"e","user_id":{}}"#).unwrap().user_id, None);
+        assert_eq!(
+            decode(r#"{"event":"e","user_id":""}"#).unwrap().user_id,
+            None
+        );
+        assert_eq!(
+            decode(r#"{"event":"e","user_id":{}}"#).unwrap().user_id,
+            None
+        );
     }
 
     #[test]
@@ -267,7 +271,11 @@ mod tests {
 
     #[test]
     fn redaction_hides_signatures() {
-        let f = subscribe("private-a", "278d425bdf160c739803:58df8b0c36d6982b82c3", None);
+        let f = subscribe(
+            "private-a",
+            "278d425bdf160c739803:58df8b0c36d6982b82c3",
+            None,
+        );
         let r = redact(&f);
         assert!(!r.contains("58df8b0c36d6982b82c3"), "{r}");
         assert!(r.contains("278d425bdf160c739803:58df8b"), "{r}");

@@ -33,7 +33,7 @@ pub mod policy;
 mod state;
 mod tls;
 
-pub use client::Client;
+pub use client::{Client, WeakClient};
 pub use error::{ConnectionError, ConnectionErrorKind};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;

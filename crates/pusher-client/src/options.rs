@@ -1,6 +1,8 @@
 //! Client options: where to connect and how patient to be.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The version reported in the connection URL's `version` parameter.
@@ -34,7 +36,7 @@ pub struct ClientOptions {
     pub(crate) attempt_timeout: Duration,
     pub(crate) max_message_size: usize,
     pub(crate) client_name: String,
-    pub(crate) log: bool,
+    pub(crate) log: Arc<AtomicBool>,
     pub(crate) seed: u64,
 }
 
@@ -67,7 +69,7 @@ impl ClientOptions {
             attempt_timeout: Duration::from_millis(15_000),
             max_message_size: 4 << 20,
             client_name: "pusher-native".into(),
-            log: false,
+            log: Arc::new(AtomicBool::new(false)),
             seed: 0x9e37_79b9_7f4a_7c15,
         }
     }
@@ -134,8 +136,17 @@ impl ClientOptions {
     }
     /// Whether to emit [`crate::Event::Log`] lines.
     pub fn log(mut self, on: bool) -> Self {
-        self.log = on;
+        self.log = Arc::new(AtomicBool::new(on));
         self
+    }
+    /// A switch for [`crate::Event::Log`] lines shared with other clients, flipped at any time.
+    pub fn log_switch(mut self, switch: Arc<AtomicBool>) -> Self {
+        self.log = switch;
+        self
+    }
+
+    pub(crate) fn logging(&self) -> bool {
+        self.log.load(Ordering::Relaxed)
     }
     /// Seed for the back-off jitter, so tests can repeat a schedule.
     pub fn jitter_seed(mut self, seed: u64) -> Self {
@@ -191,7 +202,9 @@ mod tests {
             o.url(),
             format!("ws://127.0.0.1:6001/ws/app/key?protocol=7&client=pusher-native&version={VERSION}&flash=false")
         );
-        assert!(o.url_with_tls(true).starts_with("wss://127.0.0.1:443/ws/app/key?"));
+        assert!(o
+            .url_with_tls(true)
+            .starts_with("wss://127.0.0.1:443/ws/app/key?"));
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub struct Jitter(u64);
 impl Jitter {
     /// A generator from `seed` (zero is replaced by a fixed odd constant).
     pub fn new(seed: u64) -> Self {
-        Jitter(if seed == 0 { 0x2545_f491_4f6c_dd1d } else { seed })
+        Jitter(if seed == 0 {
+            0x2545_f491_4f6c_dd1d
+        } else {
+            seed
+        })
     }
     /// The next number in `[0, 1)`.
     pub fn next_unit(&mut self) -> f64 {

@@ -528,11 +528,6 @@ impl Machine {
                 self.emit(Event::ChannelRemoved { channel });
             }
         }
-        self.log(&format!(
-            "State changed {} -> {}",
-            previous.as_str(),
-            new.as_str()
-        ));
         self.emit(Event::StateChange {
             previous,
             current: new,

@@ -97,7 +97,9 @@ fn connect_opens_the_url_and_handshake_connects() {
     let mut r = Rig::new(opts());
     let a = r.input(Input::Connect);
     assert_eq!(states(&a), vec![("initialized", "connecting")]);
-    assert!(matches!(&a[1], Action::Open(url) if url.starts_with("ws://127.0.0.1:6001/app/key?protocol=7")));
+    assert!(
+        matches!(&a[1], Action::Open(url) if url.starts_with("ws://127.0.0.1:6001/app/key?protocol=7"))
+    );
     let a = r.input(Input::Text(ESTABLISHED));
     assert_eq!(states(&a), vec![("connecting", "connected")]);
     assert!(a.iter().any(|x| matches!(x,
@@ -140,9 +142,13 @@ fn internal_events_become_public_ones() {
     let a = r.input(Input::Text(
         r#"{"event":"pusher_internal:subscription_count","channel":"a","data":"{\"subscription_count\":0}"}"#,
     ));
-    assert!(matches!(&a[..], [Action::Emit(Event::Message(m))] if m.event == "pusher:subscription_count"));
+    assert!(
+        matches!(&a[..], [Action::Emit(Event::Message(m))] if m.event == "pusher:subscription_count")
+    );
     assert!(r
-        .input(Input::Text(r#"{"event":"pusher_internal:other","channel":"a"}"#))
+        .input(Input::Text(
+            r#"{"event":"pusher_internal:other","channel":"a"}"#
+        ))
         .is_empty());
 }
 
@@ -151,7 +157,9 @@ fn ping_is_answered_and_reported() {
     let mut r = Rig::connected(opts());
     let a = r.input(Input::Text(r#"{"event":"pusher:ping","data":"{}"}"#));
     assert_eq!(sent(&a), vec![frame::PONG]);
-    assert!(a.iter().any(|x| matches!(x, Action::Emit(Event::Message(m)) if m.event == "pusher:ping")));
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Emit(Event::Message(m)) if m.event == "pusher:ping")));
 }
 
 #[test]
@@ -305,7 +313,9 @@ fn close_codes_follow_the_protocol() {
         code: Some(4000),
         reason: "tls only",
     });
-    assert!(a.iter().any(|x| matches!(x, Action::Open(u) if u.starts_with("wss://127.0.0.1:443/"))));
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Open(u) if u.starts_with("wss://127.0.0.1:443/"))));
 }
 
 #[test]
@@ -342,7 +352,11 @@ fn invalid_handshakes_retry_instead_of_hanging() {
         let mut r = Rig::new(opts());
         r.input(Input::Connect);
         let a = r.input(Input::Text(first));
-        assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::HandshakeError, "{first}");
+        assert_eq!(
+            errors(&a)[0].kind,
+            ConnectionErrorKind::HandshakeError,
+            "{first}"
+        );
         assert!(a.contains(&Action::Close(1002)));
         let d = connecting_in(&a)[0];
         assert_eq!(opens(&r.advance(d)), 1);
@@ -415,7 +429,10 @@ fn manual_connect_during_backoff_connects_now() {
     });
     let a = r.input(Input::Connect);
     assert_eq!(opens(&a), 1);
-    assert_eq!(r.m.poll_timeout().map(|t| t - r.now), Some(Duration::from_secs(10)));
+    assert_eq!(
+        r.m.poll_timeout().map(|t| t - r.now),
+        Some(Duration::from_secs(10))
+    );
 }
 
 #[test]
@@ -480,7 +497,9 @@ fn pusher_error_after_connect_is_reported_without_state_change() {
     ));
     assert_eq!(errors(&a)[0].code, Some(4301));
     assert!(states(&a).is_empty());
-    assert!(a.iter().any(|x| matches!(x, Action::Emit(Event::Message(m)) if m.event == "pusher:error")));
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Emit(Event::Message(m)) if m.event == "pusher:error")));
 }
 
 #[test]
@@ -489,6 +508,10 @@ fn logging_redacts_signatures_and_is_off_by_default() {
     let a = r.input(Input::Subscribe("x"));
     assert!(!a.iter().any(|x| matches!(x, Action::Emit(Event::Log(_)))));
     let mut r = Rig::connected(opts().log(true));
-    let a = r.input(Input::Text(r#"{"event":"e","channel":"c","data":"{\"auth\":\"k:abcdef0123456789\"}"}"#));
-    assert!(a.iter().any(|x| matches!(x, Action::Emit(Event::Log(l)) if l.contains("Event recd"))));
+    let a = r.input(Input::Text(
+        r#"{"event":"e","channel":"c","data":"{\"auth\":\"k:abcdef0123456789\"}"}"#,
+    ));
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Emit(Event::Log(l)) if l.contains("Event recd"))));
 }
