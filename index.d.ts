@@ -1,0 +1,714 @@
+// Type definitions for pusher-native: the pusher-js 8.6.0 API, typed for CommonJS and ESM.
+//
+// `require('pusher-native')` is the Pusher class itself (`module.exports = Pusher`), so these
+// declarations use `export =`. They work with `import Pusher from 'pusher-native'` under
+// `module: nodenext` (ESM and CJS files), with `module: commonjs` with or without
+// `esModuleInterop` (the class has a `default` property pointing at itself), and with
+// `import Pusher = require('pusher-native')`.
+//
+// Every pusher-js type name is exported from the `Pusher` namespace, so
+// `import Pusher, { Channel, Options } from 'pusher-native'` and `Pusher.Channel` both work.
+// Types pusher-js declares as classes but this package does not export at runtime
+// (`PresenceChannel`, `Members`, `ConnectionManager`, ...) are interfaces here.
+//
+// Callbacks are typed `((...) => any) | Function`: every function pusher-js accepts is
+// accepted, and an unannotated callback still gets its parameters' types.
+
+/**
+ * A Pusher Channels client. Connects from its constructor, as pusher-js does on Node.
+ *
+ * @example
+ * const pusher = new Pusher('app-key', { cluster: 'eu' })
+ * pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data))
+ */
+declare class Pusher {
+  /**
+   * Creates a client and starts connecting at once.
+   * @param app_key the app key (a non-empty string)
+   * @param options client options; `cluster` is required
+   * @throws TypeError when the key or an option is missing or invalid (the message names it)
+   */
+  constructor(app_key: string, options: Pusher.Options);
+
+  /** Instances that are connected or trying to connect (pusher-js keeps every instance ever made). */
+  static readonly instances: Pusher[];
+  /** Whether new instances connect from their constructor; always `true` on Node. */
+  static isReady: boolean;
+  /** Print log lines with `console.log` (default `false`). Read at each line. */
+  static logToConsole: boolean;
+  /** Receive each log line (a string) instead of the console; takes precedence over `logToConsole` (default undefined). */
+  static log: ((message: any) => void) | undefined;
+  /** Sets `isReady`; kept for pusher-js compatibility (Node is always ready). */
+  static ready(): void;
+
+  /** The app key. */
+  key: string;
+  /** The options as passed to the constructor (or updated by `switchCluster`). */
+  options: Pusher.Options;
+  /** Settings derived from the options. */
+  config: Pusher.Config;
+  /** The channel table: `channels.channels` maps names to channels. */
+  channels: Pusher.Channels;
+  /** The emitter behind `pusher.bind`: every event received, whatever its channel. */
+  global_emitter: Pusher.EventsDispatcher;
+  /** A random session number, as pusher-js makes. */
+  sessionID: number;
+  /** The connection: its state, socket id and events (`pusher.connection.bind('state_change', ...)`). */
+  connection: Pusher.ConnectionManager;
+  /** The signed-in user (user authentication, server-to-user events and the watchlist). */
+  user: Pusher.UserFacade;
+
+  /** Connects; a no-op when connected, and retries at once while waiting to reconnect. */
+  connect(): void;
+  /** Disconnects; channels and their bindings stay for the next `connect()`. */
+  disconnect(): void;
+  /** Subscribes to a presence channel and returns it (the same object on every call). */
+  subscribe(channel_name: `presence-${string}`): Pusher.PresenceChannel;
+  /** Subscribes to an end-to-end encrypted channel and returns it (the same object on every call). */
+  subscribe(channel_name: `private-encrypted-${string}`): Pusher.EncryptedChannel;
+  /** Subscribes to a private channel and returns it (the same object on every call). */
+  subscribe(channel_name: `private-${string}`): Pusher.PrivateChannel;
+  /**
+   * Subscribes to a channel and returns it (the same object on every call).
+   * @throws BadChannelName when the name is empty, starts with `#`, is longer than 200
+   * characters or has characters other than `A-Z a-z 0-9 _ - = @ , . ;`
+   */
+  subscribe(channel_name: string): Pusher.Channel;
+  /** Unsubscribes from a channel and forgets it (once a pending subscription is answered). */
+  unsubscribe(channel_name: string): void;
+  /** The channel called `name`; `undefined` when there is none (typed `Channel`, as in pusher-js). */
+  channel(name: string): Pusher.Channel;
+  /** Every channel subscribed to or pending. */
+  allChannels(): Pusher.Channel[];
+  /** Calls `callback(data)` for every event called `event_name`, on any channel; `this` is `context`. */
+  bind(event_name: string, callback: Pusher.EventCallback, context?: any): this;
+  /** Removes bindings: by name, callback and/or context; with no arguments, all of them. */
+  unbind(event_name?: string | null, callback?: Pusher.EventCallback | null, context?: any): this;
+  /** Calls `callback(eventName, data)` for every event received. */
+  bind_global(callback: Pusher.GlobalEventCallback): this;
+  /** Removes one global callback, or all of them when none is given. */
+  unbind_global(callback?: Pusher.GlobalEventCallback | null): this;
+  /** Removes every binding and every global callback (the argument is ignored, as in pusher-js). */
+  unbind_all(callback?: Pusher.EventCallback): this;
+  /**
+   * Sends an event on the connection (`data` is sent as JSON); `false` when not connected.
+   * @throws TypeError when the event name is empty or the channel is not a string
+   */
+  send_event(event_name: string, data: any, channel?: string): boolean;
+  /** Signs the user in now and after each reconnect, with `userAuthentication`. */
+  signin(): void;
+  /** Whether the connection uses `wss://`. */
+  shouldUseTLS(): boolean;
+  /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
+  switchCluster(options: Pusher.ClusterOptions): void;
+}
+
+declare namespace Pusher {
+  // `import Pusher from 'pusher-native'` compiled without esModuleInterop reads `.default`,
+  // which the runtime sets to the class itself.
+  export { Pusher as default };
+
+  // ---------------------------------------------------------------------------------------
+  // Options
+
+  /** A transport name. Only `ws` and `wss` exist here: the lists only choose between them. */
+  export type Transport = 'ws' | 'wss' | 'xhr_streaming' | 'xhr_polling' | 'sockjs';
+
+  /** An auth transport. Only `'ajax'` works on Node; `'jsonp'` throws. */
+  export type AuthTransport = 'ajax' | 'jsonp';
+
+  /** Options for `new Pusher(key, options)`. Every pusher-js 8.6.0 option is accepted. */
+  export interface Options {
+    /** The cluster (required): the default host is `ws-<cluster>.pusher.com`. */
+    cluster: string;
+    /** Use `wss://` (default `true`); `false` connects with `ws://`. */
+    forceTLS?: boolean;
+    /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
+    wsHost?: string;
+    /** The port for `ws://` (default `80`). */
+    wsPort?: number;
+    /** The port for `wss://` (default `443`). */
+    wssPort?: number;
+    /** A path put before `/app/<key>` (default `''`). */
+    wsPath?: string;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `sockjs-<cluster>.pusher.com`). */
+    httpHost?: string;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`). */
+    httpPort?: number;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`). */
+    httpsPort?: number;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `'/pusher'`). */
+    httpPath?: string;
+    /** Transports allowed (default all); in Node only decides whether `ws`/`wss` may be used (neither: state `failed`). */
+    enabledTransports?: Transport[];
+    /** Transports not allowed (default none); in Node only decides whether `ws`/`wss` may be used. */
+    disabledTransports?: Transport[];
+    /** Milliseconds of silence before a ping (default `120000`); the server's `activity_timeout` can only lower it. */
+    activityTimeout?: number;
+    /** Milliseconds to wait for a pong before reconnecting (default `30000`). */
+    pongTimeout?: number;
+    /** Milliseconds of failing to connect before the state becomes `unavailable` (default `10000`). */
+    unavailableTimeout?: number;
+    /** How private and presence channels are authorized (default `{ endpoint: '/pusher/auth', transport: 'ajax' }`). */
+    channelAuthorization?: ChannelAuthorizationOptions;
+    /** How `signin()` authenticates the user (default `{ endpoint: '/pusher/user-auth', transport: 'ajax' }`). */
+    userAuthentication?: UserAuthenticationOptions;
+    /** @deprecated Use `channelAuthorization.endpoint` (default `'/pusher/auth'`; ignored when `channelAuthorization` is set). */
+    authEndpoint?: string;
+    /** @deprecated Use `channelAuthorization.transport` (default `'ajax'`; `'jsonp'` throws on Node). */
+    authTransport?: AuthTransport;
+    /** @deprecated Use `channelAuthorization.params` / `headers` (default none). */
+    auth?: DeprecatedAuthOptions;
+    /** @deprecated Use `channelAuthorization.customHandler` (default none). */
+    authorizer?: ChannelAuthorizerGenerator;
+    /** No effect: no stats are sent (pusher-js default `false`). */
+    enableStats?: boolean;
+    /** @deprecated No effect: no stats are sent (logs a deprecation warning, as pusher-js does). */
+    disableStats?: boolean;
+    /** No effect: no stats are sent (pusher-js default `'stats.pusher.com'`). */
+    statsHost?: string;
+    /** No effect: no stats are sent (pusher-js default none). */
+    timelineParams?: any;
+    /** No effect in Node (pusher-js uses it only for browser SockJS; default unset). */
+    ignoreNullOrigin?: boolean;
+    /** Ignored: decryption is built in (pusher-js on Node also replaces it with its own tweetnacl). */
+    nacl?: any;
+    /**
+     * pusher-native only: the largest frame accepted, in bytes (default `4194304`, 4 MiB; at
+     * least `1024`). A larger frame is refused: the connection reports an `error` and reconnects.
+     */
+    maxMessageSize?: number;
+  }
+
+  /** The new app key and cluster for `pusher.switchCluster()`. */
+  export interface ClusterOptions {
+    /** The app key to use from now on. */
+    appKey: string;
+    /** The cluster to use from now on. */
+    cluster: string;
+  }
+
+  /** Settings derived from the options (`pusher.config`). */
+  export interface Config {
+    /** Whether `wss://` is used. */
+    useTLS: boolean;
+    /** The activity timeout in milliseconds. */
+    activityTimeout: number;
+    /** The pong timeout in milliseconds. */
+    pongTimeout: number;
+    /** The unavailable timeout in milliseconds. */
+    unavailableTimeout: number;
+    /** The cluster. */
+    cluster: string;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Authorization (the same shapes as pusher-js)
+
+  /** What a channel authorization endpoint or handler returns. */
+  export interface ChannelAuthorizationData {
+    /** `<key>:<signature>`. */
+    auth: string;
+    /** Presence channels: the JSON `{user_id, user_info}`. */
+    channel_data?: string;
+    /** Encrypted channels: the base64 key. */
+    shared_secret?: string;
+  }
+
+  /** Calls back with an error, or the authorization. */
+  export type ChannelAuthorizationCallback = (
+    error: Error | null,
+    authData: ChannelAuthorizationData | null,
+  ) => void;
+
+  /** What a channel authorization handler is asked. */
+  export interface ChannelAuthorizationRequestParams {
+    /** The connection's socket id. */
+    socketId: string;
+    /** The channel to authorize. */
+    channelName: string;
+  }
+
+  /** Authorizes a channel subscription (`channelAuthorization.customHandler`). */
+  export interface ChannelAuthorizationHandler {
+    (params: ChannelAuthorizationRequestParams, callback: ChannelAuthorizationCallback): void;
+  }
+
+  /** What a user authentication endpoint or handler returns. */
+  export interface UserAuthenticationData {
+    /** `<key>:<signature>`. */
+    auth: string;
+    /** The JSON user data, with a string `id`. */
+    user_data: string;
+  }
+
+  /** Calls back with an error, or the authentication. */
+  export type UserAuthenticationCallback = (
+    error: Error | null,
+    authData: UserAuthenticationData | null,
+  ) => void;
+
+  /** What a user authentication handler is asked. */
+  export interface UserAuthenticationRequestParams {
+    /** The connection's socket id. */
+    socketId: string;
+  }
+
+  /** Authenticates the user for `signin()` (`userAuthentication.customHandler`). */
+  export interface UserAuthenticationHandler {
+    (params: UserAuthenticationRequestParams, callback: UserAuthenticationCallback): void;
+  }
+
+  /** Authorization by HTTP POST to an endpoint. */
+  export interface InternalAuthOptions {
+    /** `'ajax'` (default); `'jsonp'` throws on Node. */
+    transport?: AuthTransport;
+    /** The URL to POST to (defaults: `/pusher/auth`, `/pusher/user-auth`). */
+    endpoint?: string;
+    /** Extra form fields. */
+    params?: any;
+    /** Extra request headers. */
+    headers?: any;
+    /** Called for each request: more form fields. */
+    paramsProvider?: () => any;
+    /** Called for each request: more headers. */
+    headersProvider?: () => any;
+  }
+
+  /** Authorization by your own function (the other settings are then ignored). */
+  export type CustomAuthOptions<AuthHandler> = {
+    /** Called for each authorization. */
+    customHandler: AuthHandler;
+  };
+
+  /** Endpoint settings, or a custom handler. */
+  export type AuthOptionsT<AuthHandler> = InternalAuthOptions | CustomAuthOptions<AuthHandler>;
+  /** The `channelAuthorization` option. */
+  export type ChannelAuthorizationOptions = AuthOptionsT<ChannelAuthorizationHandler>;
+  /** The `userAuthentication` option. */
+  export type UserAuthenticationOptions = AuthOptionsT<UserAuthenticationHandler>;
+
+  /** @deprecated The `auth` option: extra params and headers for the auth request. */
+  export interface DeprecatedAuthOptions {
+    /** Extra form fields. */
+    params?: any;
+    /** Extra request headers. */
+    headers?: any;
+  }
+
+  /** @deprecated What an `authorizer` returns: an object that authorizes one channel. */
+  export interface DeprecatedChannelAuthorizer {
+    /** Authorizes the channel for this socket id. */
+    authorize(socketId: string, callback: ChannelAuthorizationCallback): void;
+  }
+
+  /** @deprecated The settings passed to an `authorizer`. */
+  export interface DeprecatedAuthorizerOptions {
+    /** The `authTransport` option. */
+    authTransport: AuthTransport;
+    /** The `authEndpoint` option. */
+    authEndpoint: string;
+    /** The `auth` option. */
+    auth?: DeprecatedAuthOptions;
+  }
+
+  /** @deprecated The `authorizer` option: makes an authorizer for a channel. */
+  export interface ChannelAuthorizerGenerator {
+    (channel: Channel, options: DeprecatedAuthorizerOptions): DeprecatedChannelAuthorizer;
+  }
+
+  /** @deprecated Alias of `DeprecatedAuthOptions`. */
+  export type AuthOptions = DeprecatedAuthOptions;
+  /** @deprecated Alias of `DeprecatedChannelAuthorizer`. */
+  export type Authorizer = DeprecatedChannelAuthorizer;
+  /** @deprecated Alias of `ChannelAuthorizerGenerator`. */
+  export type AuthorizerGenerator = ChannelAuthorizerGenerator;
+  /** @deprecated Alias of `ChannelAuthorizationCallback`. */
+  export type AuthorizerCallback = ChannelAuthorizationCallback;
+
+  // ---------------------------------------------------------------------------------------
+  // Events
+
+  /** Extra information passed to channel event callbacks: `{}`, or `{user_id}` on presence channels. */
+  export interface Metadata {
+    /** The sender of a client event on a presence channel. */
+    user_id?: string;
+  }
+
+  /** An event as received (`connection.bind('message', ...)`). */
+  export interface PusherEvent {
+    /** The event name. */
+    event: string;
+    /** The channel, for channel events. */
+    channel?: string;
+    /** The data: parsed from JSON when it parses, the string otherwise. */
+    data?: any;
+    /** The sender of a client event on a presence channel. */
+    user_id?: string;
+  }
+
+  /** An event callback: `(data, metadata)` on channels, `(data)` elsewhere; `this` is the bind context. */
+  export type EventCallback = ((data?: any, metadata?: Metadata) => any) | Function;
+
+  /** A global callback: `(eventName, data)` for every event. */
+  export type GlobalEventCallback = ((eventName: string, data?: any) => any) | Function;
+
+  /** pusher-js's event emitter (the base of channels, the connection, the user and the watchlist). */
+  export interface EventsDispatcher {
+    /** Calls `callback` for every event called `eventName`; `this` is `context` (default `globalThis`). */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+    /** Calls `callback(eventName, data)` for every event. */
+    bind_global(callback: GlobalEventCallback): this;
+    /** Removes bindings: by name, callback and/or context; with no arguments, all of them. */
+    unbind(eventName?: string | null, callback?: EventCallback | null, context?: any): this;
+    /** Removes one global callback, or all of them when none is given. */
+    unbind_global(callback?: GlobalEventCallback | null): this;
+    /** Removes every binding and every global callback. */
+    unbind_all(): this;
+    /** Calls the callbacks bound to `eventName` (global ones first); a callback that throws is reported, not propagated. */
+    emit(eventName: string, data?: any, metadata?: Metadata): this;
+  }
+
+  /** What `pusher:subscription_error` (channels) and `pusher:signin_error` (user) callbacks receive. */
+  export interface AuthError {
+    /** Always `'AuthError'`. */
+    type: 'AuthError';
+    /** The error message. */
+    error: string;
+    /** The HTTP status, when the auth endpoint answered with one. */
+    status?: number;
+  }
+
+  /** What `pusher:subscription_count` callbacks receive. */
+  export interface SubscriptionCount {
+    /** How many connections are subscribed to the channel. */
+    subscription_count: number;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Channels
+
+  /** A public channel, as returned by `pusher.subscribe(name)`. */
+  export class Channel {
+    /** Made by `pusher.subscribe()`; do not construct channels yourself. */
+    constructor(name: string, pusher: Pusher);
+    /** The channel name. */
+    name: string;
+    /** The client this channel belongs to. */
+    pusher: Pusher;
+    /** Whether the server confirmed the subscription (true from `pusher:subscription_succeeded`). */
+    subscribed: boolean;
+    /** Whether a subscription was sent and not yet answered. */
+    subscriptionPending: boolean;
+    /** Whether `unsubscribe()` was called while the subscription was pending. */
+    subscriptionCancelled: boolean;
+    /** Subscribers, from `pusher:subscription_count` (0 included); `null` until one arrives. */
+    subscriptionCount: number | null;
+    /** Authorizes the subscription; public channels call back `{auth: ''}` at once. */
+    authorize(socketId: string, callback: ChannelAuthorizationCallback): void;
+    /**
+     * Sends a client event (name starting `client-`) to the channel's other subscribers;
+     * `false` when not connected.
+     * @throws BadEventName when the name does not start with `client-`
+     */
+    trigger(event: string, data?: any): boolean;
+    /** Subscribes again through the client (a no-op while subscribed). */
+    subscribe(): void;
+    /** Unsubscribes and forgets the channel (pusher-js keeps it; issue #308). */
+    unsubscribe(): void;
+    /** Marks the channel unsubscribed after the connection went away. */
+    disconnect(): void;
+    /** Marks a pending subscription as cancelled. */
+    cancelSubscription(): void;
+    /** Undoes `cancelSubscription()`. */
+    reinstateSubscription(): void;
+    /** Delivers one event from the server to this channel's callbacks. */
+    handleEvent(event: PusherEvent): void;
+    /** Calls `callback(error)` when the subscription is refused. */
+    bind(eventName: 'pusher:subscription_error', callback: ((error: AuthError) => any) | Function, context?: any): this;
+    /** Calls `callback({subscription_count})` when the server reports the subscriber count. */
+    bind(eventName: 'pusher:subscription_count', callback: ((data: SubscriptionCount) => any) | Function, context?: any): this;
+    /**
+     * Calls `callback(data, metadata)` for every event called `eventName` on this channel
+     * (`pusher:subscription_succeeded` gets `(data)` only); `this` is `context`.
+     */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+  }
+  // Channels are event emitters: this adds bind_global, unbind, emit, ...
+  export interface Channel extends EventsDispatcher {}
+
+  /** A `private-` channel: authorized with `channelAuthorization`; client events are allowed. */
+  export class PrivateChannel extends Channel {}
+
+  /** A `presence-` channel: a private channel that knows who else is subscribed. */
+  export interface PresenceChannel extends PrivateChannel {
+    /** Who is subscribed (reset when the connection goes away). */
+    members: Members;
+    /** Calls `callback(members)` once subscribed. */
+    bind(eventName: 'pusher:subscription_succeeded', callback: ((members: Members) => any) | Function, context?: any): this;
+    /** Calls `callback({id, info})` when a member joins or leaves. */
+    bind(eventName: 'pusher:member_added' | 'pusher:member_removed', callback: ((member: PresenceMember) => any) | Function, context?: any): this;
+    /** Calls `callback(error)` when the subscription is refused. */
+    bind(eventName: 'pusher:subscription_error', callback: ((error: AuthError) => any) | Function, context?: any): this;
+    /** Calls `callback({subscription_count})` when the server reports the subscriber count. */
+    bind(eventName: 'pusher:subscription_count', callback: ((data: SubscriptionCount) => any) | Function, context?: any): this;
+    /** Calls `callback(data, metadata)` for every event called `eventName`; `metadata.user_id` is the sender of client events. */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+  }
+
+  /** A `private-encrypted-` channel: events are decrypted with the key from authorization. */
+  export interface EncryptedChannel extends PrivateChannel {
+    /** The secretbox key from `shared_secret` (`null` until authorized). */
+    key: Uint8Array;
+    /**
+     * Always throws: client events are not supported on encrypted channels.
+     * @throws UnsupportedFeature
+     */
+    trigger(event: string, data?: any): boolean;
+  }
+
+  /** A presence channel member. */
+  export interface PresenceMember {
+    /** The user id. */
+    id: string;
+    /** The user info from the channel authorization (`user_info`). */
+    info: any;
+  }
+
+  /** The members of a presence channel (`channel.members`). */
+  export interface Members {
+    /** User info by user id. */
+    members: Record<string, any>;
+    /** How many members there are. */
+    count: number;
+    /** This client's user id (`null` until subscribed). */
+    myID: any;
+    /** This client as a `PresenceMember` (`null` until subscribed). */
+    me: any;
+    /** The member with this id as a `PresenceMember`, or `null`. */
+    get(id: string): any;
+    /** Calls `callback({id, info})` for each member. */
+    each(callback: ((member: PresenceMember) => any) | Function): void;
+  }
+
+  /** The channel table (`pusher.channels`). */
+  export interface Channels {
+    /** Channels by name. */
+    channels: Record<string, Channel>;
+    /** The channel called `name`, created if needed. */
+    add(name: string, pusher: Pusher): Channel;
+    /** Every channel. */
+    all(): Channel[];
+    /** The channel called `name`; `undefined` when there is none (typed `Channel`, as in pusher-js). */
+    find(name: string): Channel;
+    /** Forgets the channel called `name` and returns it. */
+    remove(name: string): Channel;
+    /** Marks every channel unsubscribed (the connection went away). */
+    disconnect(): void;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Connection
+
+  /** A connection state. `initialized` is the first and is never emitted. */
+  export type ConnectionState =
+    | 'initialized'
+    | 'connecting'
+    | 'connected'
+    | 'unavailable'
+    | 'failed'
+    | 'disconnected'
+    | (string & {});
+
+  /** What `state_change` callbacks receive. */
+  export interface StateChange {
+    /** The state before. */
+    previous: ConnectionState;
+    /** The state now. */
+    current: ConnectionState;
+  }
+
+  /** The `type` of a connection error. `CallbackError` is pusher-native's (a callback threw). */
+  export type ConnectionErrorType =
+    | 'PusherError'
+    | 'WebSocketError'
+    | 'HandshakeError'
+    | 'MessageParseError'
+    | 'CallbackError'
+    | (string & {});
+
+  /**
+   * What `connection.bind('error', ...)` callbacks receive (see `ConnectionErrorEvent` for
+   * each type's exact shape).
+   */
+  export interface ConnectionError {
+    /** What went wrong. */
+    type: ConnectionErrorType;
+    /** `PusherError`: `{code, message}`; `MessageParseError`: the frame's text. */
+    data?: any;
+    /** `WebSocketError`, `HandshakeError`, `MessageParseError`: the cause; `CallbackError`: what the callback threw. */
+    error?: any;
+    /** `CallbackError`: the event whose callback threw. */
+    event?: string;
+    /** `CallbackError`: the channel of that event, if any. */
+    channel?: string;
+  }
+
+  /** The server sent `pusher:error`, or closed with a Pusher close code. */
+  export interface PusherErrorEvent {
+    /** Always `'PusherError'`. */
+    type: 'PusherError';
+    /** The Pusher error code (`null` when the server sent none) and message. */
+    data: { code: number | null; message: string };
+  }
+  /** The socket failed: DNS, TCP, TLS, the upgrade, or a dropped connection. */
+  export interface WebSocketErrorEvent {
+    /** Always `'WebSocketError'`. */
+    type: 'WebSocketError';
+    /** The cause (`{type, message}`). */
+    error: any;
+  }
+  /** The first frame was not a valid `pusher:connection_established`. */
+  export interface HandshakeErrorEvent {
+    /** Always `'HandshakeError'`. */
+    type: 'HandshakeError';
+    /** The cause. */
+    error: any;
+  }
+  /** A frame could not be decoded (not JSON, binary, or larger than `maxMessageSize`). */
+  export interface MessageParseErrorEvent {
+    /** Always `'MessageParseError'`. */
+    type: 'MessageParseError';
+    /** The cause. */
+    error: any;
+    /** The frame (cut to 1 KiB). */
+    data: any;
+  }
+  /** pusher-native only: a callback threw; delivery to other callbacks went on. */
+  export interface CallbackErrorEvent {
+    /** Always `'CallbackError'`. */
+    type: 'CallbackError';
+    /** What the callback threw. */
+    error: unknown;
+    /** The event whose callback threw. */
+    event: string;
+    /** The channel of that event, if any. */
+    channel?: string;
+  }
+  /** Every connection error, by `type`; annotate an `error` callback with it to narrow on `type`. */
+  export type ConnectionErrorEvent =
+    | PusherErrorEvent
+    | WebSocketErrorEvent
+    | HandshakeErrorEvent
+    | MessageParseErrorEvent
+    | CallbackErrorEvent;
+
+  /** The connection (`pusher.connection`): its state, its socket id and its events. */
+  export interface ConnectionManager extends EventsDispatcher {
+    /** The current state. */
+    state: ConnectionState;
+    /** The socket id from the last connection (`undefined` until first connected; typed `string` as in pusher-js). */
+    socket_id: string;
+    /** The app key. */
+    key: string;
+    /** The client options. */
+    options: Options;
+    /** Whether `wss://` is used. */
+    usingTLS: boolean;
+    /** The configured activity timeout in milliseconds. */
+    activityTimeout: number;
+    /** Connects, as `pusher.connect()`. */
+    connect(): void;
+    /** Disconnects, as `pusher.disconnect()`. */
+    disconnect(): void;
+    /** Sends an event on the socket; `false` when not connected. */
+    send_event(name: string, data: any, channel?: string): boolean;
+    /** Whether `wss://` is used. */
+    isUsingTLS(): boolean;
+    /** `state_change`: `callback({previous, current})` on every change of state, before the state's own event. */
+    bind(eventName: 'state_change', callback: ((states: StateChange) => any) | Function, context?: any): this;
+    /** `connected`: `callback({socket_id})`. */
+    bind(eventName: 'connected', callback: ((info: { socket_id: string }) => any) | Function, context?: any): this;
+    /** `connecting_in`: `callback(seconds)` before waiting to reconnect. */
+    bind(eventName: 'connecting_in', callback: ((delay: number) => any) | Function, context?: any): this;
+    /** `message`: `callback(event)` for every event received, `pusher:*` ones included. */
+    bind(eventName: 'message', callback: ((event: PusherEvent) => any) | Function, context?: any): this;
+    /** `error`: `callback(error)`; see `ConnectionErrorEvent` for the shapes. */
+    bind(eventName: 'error', callback: ((error: ConnectionError) => any) | Function, context?: any): this;
+    /** `connecting`, `unavailable`, `failed`, `disconnected`: `callback()` on entering the state. */
+    bind(eventName: 'connecting' | 'unavailable' | 'failed' | 'disconnected', callback: (() => any) | Function, context?: any): this;
+    /**
+     * Binds a connection event:
+     * - `state_change`: `{previous, current}`, on every change of state, before the state's own event;
+     * - `connecting`, `unavailable`, `failed`, `disconnected`: no argument;
+     * - `connected`: `{socket_id}`;
+     * - `connecting_in`: the seconds before the next attempt;
+     * - `message`: every `PusherEvent` received (`{event, channel?, data, user_id?}`);
+     * - `error`: `{type: 'PusherError', data: {code, message}}`, `{type: 'WebSocketError', error}`,
+     *   `{type: 'HandshakeError', error}`, `{type: 'MessageParseError', error, data}`, or
+     *   pusher-native's `{type: 'CallbackError', error, event, channel?}` when a callback threw.
+     */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // User
+
+  /** The signed-in user (`pusher.user`): binds events sent to this user (`#server-to-user-<id>`). */
+  export interface UserFacade extends EventsDispatcher {
+    /** The client. */
+    pusher: Pusher;
+    /** Whether `signin()` was called. */
+    signin_requested: boolean;
+    /** The user data from the last sign-in, parsed; `null` when not signed in. */
+    user_data: any;
+    /** The `#server-to-user-<id>` channel while signed in, otherwise `null`. */
+    serverToUserChannel: Channel | null;
+    /** Resolves when the current sign-in attempt ends. */
+    signinDonePromise: Promise<any>;
+    /** Online and offline events for the users on this user's watchlist. */
+    watchlist: WatchlistFacade;
+    /** Signs in now and after each reconnect (idempotent). */
+    signin(): void;
+    /** Calls `callback(error)` when sign-in fails. */
+    bind(eventName: 'pusher:signin_error', callback: ((error: AuthError) => any) | Function, context?: any): this;
+    /** Calls `callback(data)` for every event called `eventName` sent to this user. */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+  }
+
+  /** A watchlist event: which users came online or went offline. */
+  export interface WatchlistEvent {
+    /** `online` or `offline`. */
+    name: string;
+    /** The users concerned. */
+    user_ids: string[];
+  }
+
+  /** Watchlist events (`pusher.user.watchlist`): bind `online` and `offline`. */
+  export interface WatchlistFacade extends EventsDispatcher {
+    /** Calls `callback({name, user_ids})` when watched users come online or go offline. */
+    bind(eventName: 'online' | 'offline', callback: ((event: WatchlistEvent) => any) | Function, context?: any): this;
+    /** Calls `callback(event)` for watchlist events called `eventName`. */
+    bind(eventName: string, callback: EventCallback, context?: any): this;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Runtime and errors
+
+  /** pusher-js's platform layer. pusher-native has none to expose: a loose type for code that names it. */
+  export interface Runtime {
+    [key: string]: any;
+  }
+
+  /** Thrown by `channel.trigger()` for an event name that does not start with `client-`. */
+  export class BadEventName extends Error {
+    constructor(msg?: string);
+  }
+
+  /** Thrown by `pusher.subscribe()` for an invalid channel name. */
+  export class BadChannelName extends Error {
+    constructor(msg?: string);
+  }
+}
+
+export = Pusher;
