@@ -1,9 +1,11 @@
 //! The channel table: which channels the user wants, and where each subscription stands.
 
+use crate::crypto::ChannelKey;
+use crate::frame::Frame;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
+pub(crate) enum Status {
     /// Wanted, but not subscribed on the current connection (or there is none).
     Idle,
     /// `pusher:subscribe` sent; waiting for the server.
@@ -13,11 +15,17 @@ enum Status {
 }
 
 #[derive(Debug)]
-struct Entry {
+pub(crate) struct Entry {
     order: u64,
-    status: Status,
+    pub(crate) status: Status,
     /// Unsubscribed by the user while pending: dropped once the server answers.
-    cancelled: bool,
+    pub(crate) cancelled: bool,
+    /// Encrypted channels: the key from the last authorization.
+    pub(crate) key: Option<ChannelKey>,
+    /// Encrypted channels: events waiting for a new key (authorizing again after a failure).
+    pub(crate) rekeying: Option<Vec<Frame>>,
+    /// Presence channels: our own user id, from `channel_data`.
+    pub(crate) my_id: Option<String>,
 }
 
 /// What the caller must do after a table operation.
@@ -53,6 +61,9 @@ impl ChannelTable {
                     order: self.next_order,
                     status: Status::Idle,
                     cancelled: false,
+                    key: None,
+                    rekeying: None,
+                    my_id: None,
                 })
             }
         };
@@ -119,6 +130,9 @@ impl ChannelTable {
         let mut dropped = Vec::new();
         self.map.retain(|name, e| {
             e.status = Status::Idle;
+            e.key = None;
+            e.rekeying = None;
+            e.my_id = None;
             if e.cancelled {
                 dropped.push(name.clone());
             }
@@ -139,6 +153,11 @@ impl ChannelTable {
                 n.clone()
             })
             .collect()
+    }
+
+    /// The entry of a channel the user wants.
+    pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Entry> {
+        self.map.get_mut(name)
     }
 
     /// Whether the user wants this channel (subscribed or not).

@@ -1,5 +1,6 @@
 //! The handle users hold: cheap to clone, every call a command to the connection task.
 
+use crate::auth::SharedAuthorizer;
 use crate::connection;
 use crate::event::EventSink;
 use crate::options::ClientOptions;
@@ -7,8 +8,9 @@ use tokio::sync::mpsc;
 
 /// A command from the handle to the connection task.
 pub(crate) enum Command {
-    Connect(Box<dyn EventSink>),
+    Connect(Box<dyn EventSink>, Option<SharedAuthorizer>),
     RetryNow,
+    Signin,
     Disconnect,
     Subscribe(String),
     Unsubscribe(String),
@@ -64,7 +66,18 @@ impl Client {
     /// leave by itself (`disconnected`, `failed`): a consumer can tie its own lifetime to the
     /// sink's, and must pass a new sink to connect again.
     pub fn connect(&self, sink: Box<dyn EventSink>) {
-        self.send(Command::Connect(sink));
+        self.send(Command::Connect(sink, None));
+    }
+
+    /// Connects as [`Client::connect`] does, signing private, presence and encrypted
+    /// subscriptions and sign-ins with `authorizer` during this session.
+    pub fn connect_with_authorizer(&self, sink: Box<dyn EventSink>, authorizer: SharedAuthorizer) {
+        self.send(Command::Connect(sink, Some(authorizer)));
+    }
+
+    /// Signs the user in once connected, and again after every reconnect.
+    pub fn signin(&self) {
+        self.send(Command::Signin);
     }
 
     /// While waiting to retry after a lost connection, tries now (and resets the back-off).

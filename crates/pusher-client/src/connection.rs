@@ -4,11 +4,13 @@
 //! feeds each to the machine, carries out the actions, and delivers the events of one turn
 //! as one batch.
 
+use crate::auth::{AuthError, ChannelAuth, SharedAuthorizer, UserAuth};
 use crate::client::Command;
 use crate::event::{Batch, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::state::{Action, Input, Machine};
 use crate::tls;
+use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::future::Future;
 use std::pin::Pin;
@@ -23,6 +25,20 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Opening = Pin<Box<dyn Future<Output = Result<Ws, String>> + Send>>;
+type Authorizing = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
+
+/// A finished authorization, with what it was for.
+enum AuthDone {
+    Channel {
+        channel: String,
+        socket_id: String,
+        result: Result<ChannelAuth, AuthError>,
+    },
+    User {
+        socket_id: String,
+        result: Result<UserAuth, AuthError>,
+    },
+}
 
 /// Frames read in one turn before the batch is delivered.
 const MAX_FRAMES_PER_TURN: usize = 512;
@@ -35,6 +51,8 @@ struct Loop {
     ws: Option<Ws>,
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
+    authorizer: Option<SharedAuthorizer>,
+    authorizing: FuturesUnordered<Authorizing>,
     events: Vec<Event>,
     actions: Vec<Action>,
     epoch: u64,
@@ -52,6 +70,8 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
         ws: None,
         opening: None,
         sink: None,
+        authorizer: None,
+        authorizing: FuturesUnordered::new(),
         events: Vec::new(),
         actions: Vec::new(),
         epoch: 0,
@@ -92,6 +112,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
                     }
                 }
             }
+            Some(done) = lp.authorizing.next(), if !lp.authorizing.is_empty() => lp.authorized(done),
             _ = sleep_until(deadline), if deadline.is_some() => {
                 lp.machine.handle_timeout(Instant::now().into_std());
             }
@@ -114,11 +135,13 @@ impl Loop {
     /// Applies one command; false ends the task.
     fn command(&mut self, cmd: Command) -> bool {
         match cmd {
-            Command::Connect(sink) => {
+            Command::Connect(sink, authorizer) => {
                 self.epoch += 1;
                 self.sink = Some(sink);
+                self.authorizer = authorizer;
                 self.input(Input::Connect);
             }
+            Command::Signin => self.input(Input::Signin),
             Command::RetryNow => {
                 if !self.machine.state().is_terminal() {
                     self.input(Input::Connect);
@@ -142,6 +165,58 @@ impl Loop {
             Command::Shutdown => return false,
         }
         true
+    }
+
+    fn authorized(&mut self, done: AuthDone) {
+        match done {
+            AuthDone::Channel {
+                channel,
+                socket_id,
+                result,
+            } => self.input(Input::ChannelAuthorized {
+                channel: &channel,
+                socket_id: &socket_id,
+                result,
+            }),
+            AuthDone::User { socket_id, result } => self.input(Input::UserAuthenticated {
+                socket_id: &socket_id,
+                result,
+            }),
+        }
+    }
+
+    /// Starts an authorization; it runs beside the others and the socket.
+    fn authorize(&mut self, action: Action) {
+        let authorizer = self.authorizer.clone();
+        let fut: Authorizing = match action {
+            Action::AuthorizeChannel { channel, socket_id } => {
+                let request = match &authorizer {
+                    Some(a) => a.authorize_channel(&socket_id, &channel),
+                    None => crate::auth::not_configured("authorizer"),
+                };
+                Box::pin(async move {
+                    AuthDone::Channel {
+                        result: request.await,
+                        channel,
+                        socket_id,
+                    }
+                })
+            }
+            Action::AuthenticateUser { socket_id } => {
+                let request = match &authorizer {
+                    Some(a) => a.authenticate_user(&socket_id),
+                    None => crate::auth::not_configured("authorizer"),
+                };
+                Box::pin(async move {
+                    AuthDone::User {
+                        result: request.await,
+                        socket_id,
+                    }
+                })
+            }
+            _ => return,
+        };
+        self.authorizing.push(fut);
     }
 
     fn frame(&mut self, msg: Option<Result<WsMessage, tungstenite::Error>>) {
@@ -215,6 +290,9 @@ impl Loop {
                         }
                     }
                     Action::Emit(e) => self.events.push(e),
+                    a @ (Action::AuthorizeChannel { .. } | Action::AuthenticateUser { .. }) => {
+                        self.authorize(a)
+                    }
                 }
             }
             self.actions = actions;
@@ -250,6 +328,8 @@ impl Loop {
         if self.machine.state().is_terminal() {
             // Not trying to connect: let the consumer go (for Node, the process may exit).
             self.sink = None;
+            self.authorizer = None;
+            self.authorizing = FuturesUnordered::new();
         }
         true
     }

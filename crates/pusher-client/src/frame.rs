@@ -128,6 +128,15 @@ pub fn subscribe(channel: &str, auth: &str, channel_data: Option<&str>) -> Strin
     out
 }
 
+/// `pusher:signin`.
+pub fn signin(auth: &str, user_data: &str) -> String {
+    format!(
+        r#"{{"event":"pusher:signin","data":{{"auth":{},"user_data":{}}}}}"#,
+        json_str(auth),
+        json_str(user_data)
+    )
+}
+
 /// `pusher:unsubscribe`.
 pub fn unsubscribe(channel: &str) -> String {
     format!(

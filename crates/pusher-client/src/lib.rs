@@ -22,9 +22,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod auth;
 mod channels;
 mod client;
 mod connection;
+pub mod crypto;
 pub mod error;
 mod event;
 pub mod frame;

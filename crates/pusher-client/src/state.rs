@@ -4,6 +4,7 @@
 //! [`Input`]s with the current `Instant`, carries out the [`Action`]s it returns, and sleeps
 //! until [`Machine::poll_timeout`].
 
+use crate::auth::{AuthError, ChannelAuth, UserAuth};
 use crate::channels::{ChannelTable, Outcome};
 use crate::error::{ConnectionError, ConnectionErrorKind};
 use crate::event::{ConnectionState, Event, Message};
@@ -13,7 +14,7 @@ use crate::policy::{self, Jitter, Reconnect};
 use std::time::{Duration, Instant};
 
 /// Something that happened to the engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input<'a> {
     /// The user asked to connect.
     Connect,
@@ -40,6 +41,24 @@ pub enum Input<'a> {
     Subscribe(&'a str),
     /// The user unsubscribed from a channel.
     Unsubscribe(&'a str),
+    /// The user asked to sign in (now, and after every reconnect).
+    Signin,
+    /// A channel authorization finished.
+    ChannelAuthorized {
+        /// The channel.
+        channel: &'a str,
+        /// The socket it was made for.
+        socket_id: &'a str,
+        /// The answer.
+        result: Result<ChannelAuth, AuthError>,
+    },
+    /// A user authentication finished.
+    UserAuthenticated {
+        /// The socket it was made for.
+        socket_id: &'a str,
+        /// The answer.
+        result: Result<UserAuth, AuthError>,
+    },
     /// The user sent an event (`data` is JSON text).
     SendEvent {
         /// Event name.
@@ -62,6 +81,40 @@ pub enum Action {
     Send(String),
     /// Report an event to the user.
     Emit(Event),
+    /// Authorize a channel for this socket, then feed [`Input::ChannelAuthorized`].
+    AuthorizeChannel {
+        /// The channel.
+        channel: String,
+        /// The socket id to sign.
+        socket_id: String,
+    },
+    /// Authenticate the user for this socket, then feed [`Input::UserAuthenticated`].
+    AuthenticateUser {
+        /// The socket id to sign.
+        socket_id: String,
+    },
+}
+
+/// Channels whose subscriptions must be signed.
+fn needs_auth(channel: &str) -> bool {
+    channel.starts_with("private-") || channel.starts_with("presence-")
+}
+
+fn is_encrypted(channel: &str) -> bool {
+    channel.starts_with("private-encrypted-")
+}
+
+/// Sign-in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Signin {
+    /// `signin()` was never called.
+    NotRequested,
+    /// Wanted; nothing in flight on this connection.
+    Wanted,
+    /// Authentication or `pusher:signin` in flight.
+    InFlight,
+    /// Signed in on this connection, with the server-to-user channel.
+    SignedIn { user_channel: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +142,7 @@ pub struct Machine {
     unavailable_at: Option<Instant>,
     attempt: u32,
     channels: ChannelTable,
+    signin: Signin,
     jitter: Jitter,
     actions: Vec<Action>,
 }
@@ -110,6 +164,7 @@ impl Machine {
             unavailable_at: None,
             attempt: 0,
             channels: ChannelTable::default(),
+            signin: Signin::NotRequested,
             actions: Vec::new(),
         }
     }
@@ -233,7 +288,27 @@ impl Machine {
             Input::SocketClosed { code, reason } => self.on_closed(code, reason, now),
             Input::Subscribe(name) => {
                 if self.channels.subscribe(name, self.is_open()) == Outcome::Subscribe {
-                    self.send(frame::subscribe(name, "", None));
+                    self.begin_subscribe(name);
+                }
+            }
+            Input::Signin => {
+                if self.signin == Signin::NotRequested {
+                    self.signin = Signin::Wanted;
+                }
+                self.begin_signin();
+            }
+            Input::ChannelAuthorized {
+                channel,
+                socket_id,
+                result,
+            } => {
+                if self.is_current(socket_id) {
+                    self.on_channel_authorized(channel, result);
+                }
+            }
+            Input::UserAuthenticated { socket_id, result } => {
+                if self.is_current(socket_id) && self.signin == Signin::InFlight {
+                    self.on_user_authenticated(result);
                 }
             }
             Input::Unsubscribe(name) => {
@@ -415,8 +490,12 @@ impl Machine {
                 self.unavailable_at = None;
                 self.last_activity = now;
                 self.set_state(ConnectionState::Connected);
+                if self.signin != Signin::NotRequested {
+                    self.signin = Signin::Wanted;
+                    self.begin_signin();
+                }
                 for name in self.channels.resubscribe_all() {
-                    self.send(frame::subscribe(&name, "", None));
+                    self.begin_subscribe(&name);
                 }
             }
             "pusher:error" => {
@@ -447,11 +526,16 @@ impl Machine {
     }
 
     fn on_event(&mut self, frame: Frame) {
+        if let Some(name) = frame.channel.as_deref() {
+            if is_encrypted(name) && !frame.event.starts_with("pusher") {
+                return self.on_encrypted(frame);
+            }
+        }
         let Frame {
             event,
             channel,
             data,
-            user_id,
+            mut user_id,
         } = frame;
         let public_name = match event.as_str() {
             "pusher:ping" => {
@@ -475,7 +559,11 @@ impl Machine {
                     return;
                 };
                 match self.channels.succeeded(name) {
-                    Outcome::Succeeded => Some("pusher:subscription_succeeded"),
+                    Outcome::Succeeded => {
+                        // Presence: tell the user which member is us.
+                        user_id = self.channels.get_mut(name).and_then(|e| e.my_id.clone());
+                        Some("pusher:subscription_succeeded")
+                    }
                     Outcome::CancelledRemove => {
                         self.send(frame::unsubscribe(name));
                         self.emit(Event::ChannelRemoved {
@@ -496,6 +584,13 @@ impl Machine {
                 }
                 None
             }
+            "pusher:signin_success" => {
+                if !self.on_signin_success(data.as_ref()) {
+                    return;
+                }
+                None
+            }
+            "pusher_internal:watchlist_events" => None,
             "pusher_internal:subscription_count" => Some("pusher:subscription_count"),
             "pusher_internal:member_added" => Some("pusher:member_added"),
             "pusher_internal:member_removed" => Some("pusher:member_removed"),
@@ -524,6 +619,9 @@ impl Machine {
             new,
             ConnectionState::Connecting | ConnectionState::Disconnected
         ) {
+            if self.signin != Signin::NotRequested {
+                self.signin = Signin::Wanted;
+            }
             for channel in self.channels.reset() {
                 self.emit(Event::ChannelRemoved { channel });
             }
@@ -561,6 +659,9 @@ impl Machine {
         }
     }
 }
+
+#[path = "state_auth.rs"]
+mod auth;
 
 #[cfg(test)]
 #[path = "state_tests.rs"]

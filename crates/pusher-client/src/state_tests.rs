@@ -515,3 +515,6 @@ fn logging_redacts_signatures_and_is_off_by_default() {
         .iter()
         .any(|x| matches!(x, Action::Emit(Event::Log(l)) if l.contains("Event recd"))));
 }
+
+#[path = "state_auth_tests.rs"]
+mod auth;
