@@ -18,8 +18,11 @@ export declare class NativeClient {
   /**
    * Connects; batches of events go to `on_batch(events, epoch)` until the client stops
    * trying. While it tries or is connected, the callback keeps Node's event loop alive.
+   * `authorize(kind, socketId, channelName)` answers authorizations that need JS.
    */
-  connect(onBatch: (events: unknown[], epoch: number) => void): void
+  connect(onBatch: (events: unknown[], epoch: number) => void, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>): void
+  /** Signs the user in once connected, and after every reconnect. */
+  signin(): void
   /** While waiting to retry, tries now; otherwise does nothing. */
   retryNow(): void
   /** Disconnects; the process may exit once the last batch is delivered. */
@@ -50,9 +53,42 @@ export declare class TestServer {
   restart(): Promise<void>
   /**
    * Sends an event to every subscriber of `channel`; returns how many got it.
-   * A string `data` is sent as is, anything else as its JSON.
+   * A string `data` is sent as is, anything else as its JSON. On cache channels
+   * (`cache-`, `private-cache-`, `presence-cache-`, …) the event is also kept and sent to each
+   * later subscriber right after it subscribes (before that, they get `pusher:cache_miss`).
    */
   trigger(channel: string, event: string, data?: unknown): number
+  /**
+   * Sends an event on a `private-encrypted-` channel, sealed (NaCl secretbox, random nonce)
+   * under the channel's key, as `{"nonce":"<base64>","ciphertext":"<base64>"}`; returns how
+   * many subscribers got it. A string `data` is encrypted as is, anything else as its JSON.
+   * On `private-encrypted-cache-` channels it is also cached.
+   */
+  triggerEncrypted(channel: string, event: string, data?: unknown): number
+  /**
+   * Like `triggerEncrypted`, but sealed under another 32-byte key (standard base64), e.g. a
+   * wrong or rotated one, to exercise decryption failures and key re-fetching.
+   */
+  triggerEncryptedWithKey(channel: string, event: string, data: unknown, keyBase64: string): number
+  /**
+   * The key of an encrypted channel in standard base64, as the auth endpoint's
+   * `shared_secret`: SHA-256 of the channel name followed by the master key.
+   */
+  sharedSecret(channel: string): string
+  /** The master key of encrypted channels, in standard base64. */
+  get encryptionMasterKeyBase64(): string
+  /**
+   * Signs a channel subscription with the first app's secret: what an auth endpoint returns
+   * for `socketId` and `channel`. Pass `channelData` (the exact JSON string) for presence
+   * channels; `shared_secret` is added for `private-encrypted-` channels.
+   */
+  authorizeChannel(socketId: string, channel: string, channelData?: string | undefined | null): TestChannelAuth
+  /**
+   * Signs a user sign-in with the first app's secret: what a user authentication endpoint
+   * returns for `socketId` and `userData` (the exact JSON string, with `id` and optionally
+   * `user_info` and `watchlist`).
+   */
+  authenticateUser(socketId: string, userData: string): TestUserAuth
   /** Sends `count` copies of an event to each subscriber as fast as possible. */
   blast(channel: string, event: string, data: string, count: number): number
   /** Sends an event on `#server-to-user-<userId>`. */
@@ -90,6 +126,49 @@ export declare class TestServer {
   waitForFrame(kind: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
 }
 
+/**
+ * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
+ * endpoint request.
+ */
+export interface JsAuthAnswer {
+  /** `<key>:<signature>`. */
+  auth?: string
+  /** Presence member JSON. */
+  channelData?: string
+  /** Encrypted channel key, base64. */
+  sharedSecret?: string
+  /** User JSON (sign-in). */
+  userData?: string
+  /** Extra form fields for the endpoint. */
+  params?: Array<Array<string>>
+  /** Extra headers for the endpoint. */
+  headers?: Array<Array<string>>
+}
+
+/** How channels and users are authorized. */
+export interface NativeAuth {
+  /** The channel authorization endpoint. */
+  channelEndpoint?: NativeEndpoint
+  /** The user authentication endpoint. */
+  userEndpoint?: NativeEndpoint
+  /** Ask JS for channel authorizations. */
+  channelJs: boolean
+  /** Ask JS for user authentications. */
+  userJs: boolean
+  /** Longest wait for one authorization, in milliseconds. */
+  timeoutMs: number
+}
+
+/** An auth endpoint with its static form fields and headers, as `[name, value]` pairs. */
+export interface NativeEndpoint {
+  /** The URL. */
+  url: string
+  /** Form fields after `socket_id` (and `channel_name`). */
+  params: Array<Array<string>>
+  /** Request headers. */
+  headers: Array<Array<string>>
+}
+
 /** Connection options, already validated by `lib/options.js`. */
 export interface NativeOptions {
   /** The cluster name (`ws-<cluster>.pusher.com`). */
@@ -112,6 +191,8 @@ export interface NativeOptions {
   unavailableTimeout: number
   /** Largest frame accepted, in bytes. */
   maxMessageSize: number
+  /** How to authorize channels and users. */
+  auth: NativeAuth
 }
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */
@@ -125,6 +206,19 @@ export interface TestApp {
   key: string
   /** The secret that signs private and presence subscriptions. */
   secret: string
+}
+
+/**
+ * What a channel authorization endpoint answers: pass it to pusher-js's `authorizer` callback
+ * or send it as the JSON body of an auth endpoint.
+ */
+export interface TestChannelAuth {
+  /** `"<key>:<hex HMAC-SHA256>"`. */
+  auth: string
+  /** For presence channels: the `channelData` that was signed, unchanged. */
+  channel_data?: string
+  /** For `private-encrypted-` channels: the channel's 32-byte key in standard base64. */
+  shared_secret?: string
 }
 
 /** A connected client as the server sees it. */
@@ -181,4 +275,22 @@ export interface TestServerOptions {
   port?: number
   /** `activity_timeout` in seconds sent to clients (default 120). */
   activityTimeout?: number
+  /**
+   * Send `pusher_internal:subscription_count` to the subscribers of a non-presence channel
+   * whenever its number of subscribers changes (default `false`, as Pusher's per-app toggle).
+   */
+  subscriptionCount?: boolean
+  /**
+   * The 32-byte master key that the keys of `private-encrypted-` channels are derived from,
+   * in standard base64 (default: the 32 ASCII bytes `pusher-test-server-master-key-01`).
+   */
+  encryptionMasterKeyBase64?: string
+}
+
+/** What a user authentication endpoint answers (for `signin()`). */
+export interface TestUserAuth {
+  /** `"<key>:<hex HMAC-SHA256>"` of `<socketId>::user::<userData>`. */
+  auth: string
+  /** The `userData` that was signed, unchanged. */
+  user_data: string
 }

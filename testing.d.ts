@@ -14,6 +14,8 @@ export type {
   TestFrame,
   TestHandshake,
   TestMember,
+  TestChannelAuth,
+  TestUserAuth,
 } from './binding.js';
 
 declare module './binding.js' {

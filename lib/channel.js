@@ -6,6 +6,7 @@
 const { Dispatcher } = require('./dispatcher')
 const { BadEventName } = require('./errors')
 const Logger = require('./logger')
+const { Members } = require('./members')
 
 const EMPTY_METADATA = Object.freeze({})
 
@@ -28,17 +29,25 @@ class Channel extends Dispatcher {
   }
 
   /**
-   * Sends a client event (`client-` prefix) to the channel's other subscribers.
-   * Returns false when not connected.
+   * Sends a client event (`client-` prefix) to the channel's other subscribers; the server
+   * does not echo it back. Only private and presence channels take client events. Returns
+   * false, sending nothing, until the channel is subscribed or when not connected.
    */
   trigger(event, data) {
     if (typeof event !== 'string' || event.indexOf('client-') !== 0) {
       throw new BadEventName("Event '" + event + "' does not start with 'client-'")
     }
+    this.checkClientEvents()
     if (!this.subscribed) {
-      Logger.warn('Client event triggered before channel \'subscription_succeeded\' event', this.name)
+      Logger.warn("Client event triggered before channel 'subscription_succeeded' event", this.name)
+      return false
     }
     return this.pusher.send_event(event, data, this.name)
+  }
+
+  /** Throws when this kind of channel cannot carry client events. */
+  checkClientEvents() {
+    throw new Error(`Client events can only be triggered on private and presence channels, not on "${this.name}"`)
   }
 
   /** Subscribes (again) through the Pusher instance. */
@@ -109,6 +118,73 @@ class Channel extends Dispatcher {
   }
 }
 
-class PrivateChannel extends Channel {}
+/** A `private-` channel: subscriptions are authorized; client events are allowed. */
+class PrivateChannel extends Channel {
+  checkClientEvents() {}
 
-module.exports = { Channel, PrivateChannel }
+  /** Authorizes through the configured `channelAuthorization` (its JS parts only). */
+  authorize(socketId, callback) {
+    const auth = this.pusher._auth.authorize
+    if (!auth) return callback(new Error('this client authorizes in its engine (endpoint without JS handlers)'), null)
+    auth('channel', socketId, this.name).then((data) => callback(null, data), (error) => callback(error, null))
+  }
+}
+
+/** A `presence-` channel: `members` lists who is subscribed; client events carry `user_id`. */
+class PresenceChannel extends PrivateChannel {
+  constructor(name, pusher) {
+    super(name, pusher)
+    this.members = new Members()
+  }
+
+  metadataFor(userId) {
+    return userId != null ? { user_id: userId } : EMPTY_METADATA
+  }
+
+  _dispatch(name, data, userId) {
+    if (name === 'pusher:subscription_succeeded') {
+      // The engine passes our own member id along with the member list.
+      this.members.setMyID(userId != null ? String(userId) : null)
+      this.members.onSubscription(data)
+      return super._dispatch(name, data, undefined)
+    }
+    if (name === 'pusher:member_added') {
+      if (!data || data.user_id == null) return
+      return this.emit(name, this.members.addMember(data))
+    }
+    if (name === 'pusher:member_removed') {
+      if (!data || data.user_id == null) return
+      const member = this.members.removeMember(data)
+      if (member) this.emit(name, member)
+      return
+    }
+    return super._dispatch(name, data, userId)
+  }
+
+  subscriptionData() {
+    return this.members
+  }
+
+  disconnect() {
+    super.disconnect()
+    this.members.reset()
+  }
+}
+
+/**
+ * A `private-encrypted-` channel: events are decrypted by the engine (NaCl secretbox) and
+ * reach callbacks with no metadata, as in pusher-js. Client events are not supported.
+ * An event that cannot be decrypted, even with a fresh key, is reported as
+ * `pusher:decryption_error` `{event, error}` on the channel.
+ */
+class EncryptedChannel extends PrivateChannel {
+  checkClientEvents() {
+    throw new Error(`Client events are not supported on encrypted channels ("${this.name}")`)
+  }
+
+  metadataFor() {
+    return undefined
+  }
+}
+
+module.exports = { Channel, PrivateChannel, PresenceChannel, EncryptedChannel }

@@ -1,7 +1,7 @@
 'use strict'
 // The channel table (`pusher.channels.channels` is the name → Channel map pusher-js has).
 
-const { Channel, PrivateChannel } = require('./channel')
+const { Channel, PrivateChannel, PresenceChannel, EncryptedChannel } = require('./channel')
 const { BadChannelName } = require('./errors')
 const { describe } = require('./dispatcher')
 
@@ -25,7 +25,9 @@ function checkName(name) {
 }
 
 function createChannel(name, pusher) {
+  if (name.indexOf('private-encrypted-') === 0) return new EncryptedChannel(name, pusher)
   if (name.indexOf('private-') === 0) return new PrivateChannel(name, pusher)
+  if (name.indexOf('presence-') === 0) return new PresenceChannel(name, pusher)
   return new Channel(name, pusher)
 }
 

@@ -114,6 +114,7 @@ function validate(key, options) {
   }
   checkType(options, 'authorizer', 'function')
   checkAuthTransport(options, 'authTransport')
+  checkDuration(options, 'authTimeout')
   checkAuthOptions(options, 'channelAuthorization')
   checkAuthOptions(options, 'userAuthentication')
   if ('disableStats' in options) {

@@ -8,10 +8,22 @@ const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
 const { validate, nativeOptions, DEFAULTS } = require('./options')
 const { forEachEvent } = require('./batch')
+const { buildAuth } = require('./auth')
+const { UserFacade, USER_CHANNEL_PREFIX } = require('./user')
 const Logger = require('./logger')
 
 /** Instances connected or trying to: they are what keeps the process alive. */
 const live = new Set()
+
+/** Public names of internal events: channel-only, never emitted globally (as in pusher-js). */
+const CHANNEL_ONLY = new Set([
+  'pusher:subscription_succeeded',
+  'pusher:subscription_count',
+  'pusher:subscription_error',
+  'pusher:member_added',
+  'pusher:member_removed',
+  'pusher:decryption_error',
+])
 
 class Pusher {
   /**
@@ -29,6 +41,7 @@ class Pusher {
     this.global_emitter.onCallbackError = (error, event) => this._callbackFailed(error, event, null)
     this._configure()
     this.connection = new ConnectionManager(this)
+    this.user = new UserFacade(this)
     this._events = {
       message: (event, channel, data, userId) => this._handleMessage(event, channel, data, userId),
       state: (previous, current, socketId) => this._handleState(current, socketId),
@@ -51,6 +64,8 @@ class Pusher {
 
   _configure() {
     const settings = nativeOptions(this.options)
+    this._auth = buildAuth(this.options, this)
+    if (settings) settings.auth = this._auth.native
     this.config = {
       useTLS: settings ? settings.useTls : this.options.forceTLS !== false,
       activityTimeout: settings ? settings.activityTimeout : DEFAULTS.activityTimeout,
@@ -84,7 +99,7 @@ class Pusher {
   _start() {
     this._epoch++
     live.add(this)
-    this._native.connect(this._onBatch)
+    this._native.connect(this._onBatch, this._auth.authorize)
     this.channels.disconnect()
     this.connection.updateState('connecting')
   }
@@ -96,6 +111,7 @@ class Pusher {
     live.delete(this)
     if (this._native) this._native.disconnect()
     this.channels.disconnect()
+    this.user._reset()
     this.connection.updateState('disconnected')
   }
 
@@ -187,7 +203,10 @@ class Pusher {
     this.key = appKey
     this.options = options
     this._configure()
-    if (this._native) for (const name of Object.keys(this.channels.channels)) this._native.subscribe(name)
+    if (this._native) {
+      for (const name of Object.keys(this.channels.channels)) this._native.subscribe(name)
+      if (this.user.signin_requested) this._native.signin()
+    }
     if (!wasActive) return
     if (this._native) this._start()
     else this.connection.updateState('failed')
@@ -215,13 +234,29 @@ class Pusher {
     if (channelName != null) {
       const channel = this.channels.channels[channelName]
       if (channel) channel._dispatch(event, data, userId)
+      else if (channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
+      if (CHANNEL_ONLY.has(event)) return
+    } else if (event === 'pusher:signin_success') {
+      this.user._onSigninSuccess(data)
+    } else if (event === 'pusher:signin_error') {
+      return this.user._onSigninError(data)
+    } else if (event === 'pusher_internal:watchlist_events') {
+      return this.user.watchlist._handle(data)
     }
     this.global_emitter.emit(event, data)
   }
 
+  /** Signs the user in (`userAuthentication`), now or once connected, and after reconnects. */
+  signin() {
+    this.user.signin()
+  }
+
   _handleState(current, socketId) {
     if (current === this.connection.state) return
-    if (current === 'connecting' || current === 'disconnected') this.channels.disconnect()
+    if (current === 'connecting' || current === 'disconnected') {
+      this.channels.disconnect()
+      this.user._reset()
+    }
     if (current === 'connected') {
       for (const channel of this.channels.all()) {
         if (!channel.subscriptionCancelled) channel.subscriptionPending = true

@@ -2,6 +2,7 @@
 //! `crates/pusher-client`, the pusher-js API surface in `lib/*.js`.
 #![deny(missing_docs)]
 
+mod authorizer;
 mod batch;
 mod cleanup;
 mod native_client;

@@ -2,6 +2,8 @@
 //!
 //! Internal to the package: `lib/pusher.js` builds the pusher-js API on top of it.
 
+use crate::authorizer::JsAuthAnswer;
+use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, NativeAuth};
 use crate::batch::BatchSink;
 use crate::{cleanup, runtime};
 use napi::bindgen_prelude::*;
@@ -34,6 +36,8 @@ pub struct NativeOptions {
     pub unavailable_timeout: f64,
     /// Largest frame accepted, in bytes.
     pub max_message_size: f64,
+    /// How to authorize channels and users.
+    pub auth: NativeAuth,
 }
 
 fn log_switch() -> Arc<AtomicBool> {
@@ -58,6 +62,7 @@ fn ms(v: f64) -> Duration {
 pub struct NativeClient {
     client: Client,
     url: String,
+    auth: Arc<AuthSettings>,
 }
 
 #[napi]
@@ -80,9 +85,10 @@ impl NativeClient {
             opts = opts.host(host);
         }
         let url = opts.url();
+        let auth = Arc::new(AuthSettings::from(options.auth));
         let client = Client::with_runtime(opts, &runtime::handle());
         cleanup::register(&env, client.downgrade())?;
-        Ok(NativeClient { client, url })
+        Ok(NativeClient { client, url, auth })
     }
 
     /// The WebSocket URL this client connects to.
@@ -93,11 +99,37 @@ impl NativeClient {
 
     /// Connects; batches of events go to `on_batch(events, epoch)` until the client stops
     /// trying. While it tries or is connected, the callback keeps Node's event loop alive.
-    #[napi(ts_args_type = "onBatch: (events: unknown[], epoch: number) => void")]
-    pub fn connect(&self, on_batch: Function<'_, (), ()>) -> Result<()> {
+    /// `authorize(kind, socketId, channelName)` answers authorizations that need JS.
+    #[napi(
+        ts_args_type = "onBatch: (events: unknown[], epoch: number) => void, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
+    )]
+    pub fn connect(
+        &self,
+        on_batch: Function<'_, (), ()>,
+        authorize: Option<
+            Function<'_, FnArgs<(String, String, Option<String>)>, Promise<JsAuthAnswer>>,
+        >,
+    ) -> Result<()> {
         let sink = BatchSink::new(&on_batch)?;
-        self.client.connect(Box::new(sink));
+        let js: Option<JsAuthFn> = match authorize {
+            Some(f) => Some(
+                f.build_threadsafe_function()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .build()?,
+            ),
+            None => None,
+        };
+        let authorizer = BindingAuthorizer::new(self.auth.clone(), js);
+        self.client
+            .connect_with_authorizer(Box::new(sink), Arc::new(authorizer));
         Ok(())
+    }
+
+    /// Signs the user in once connected, and after every reconnect.
+    #[napi]
+    pub fn signin(&self) {
+        self.client.signin();
     }
 
     /// While waiting to retry, tries now; otherwise does nothing.

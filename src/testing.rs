@@ -27,6 +27,36 @@ pub struct TestServerOptions {
     pub port: Option<u32>,
     /// `activity_timeout` in seconds sent to clients (default 120).
     pub activity_timeout: Option<u32>,
+    /// Send `pusher_internal:subscription_count` to the subscribers of a non-presence channel
+    /// whenever its number of subscribers changes (default `false`, as Pusher's per-app toggle).
+    pub subscription_count: Option<bool>,
+    /// The 32-byte master key that the keys of `private-encrypted-` channels are derived from,
+    /// in standard base64 (default: the 32 ASCII bytes `pusher-test-server-master-key-01`).
+    pub encryption_master_key_base64: Option<String>,
+}
+
+/// What a channel authorization endpoint answers: pass it to pusher-js's `authorizer` callback
+/// or send it as the JSON body of an auth endpoint.
+#[napi(object)]
+pub struct TestChannelAuth {
+    /// `"<key>:<hex HMAC-SHA256>"`.
+    pub auth: String,
+    /// For presence channels: the `channelData` that was signed, unchanged.
+    #[napi(js_name = "channel_data")]
+    pub channel_data: Option<String>,
+    /// For `private-encrypted-` channels: the channel's 32-byte key in standard base64.
+    #[napi(js_name = "shared_secret")]
+    pub shared_secret: Option<String>,
+}
+
+/// What a user authentication endpoint answers (for `signin()`).
+#[napi(object)]
+pub struct TestUserAuth {
+    /// `"<key>:<hex HMAC-SHA256>"` of `<socketId>::user::<userData>`.
+    pub auth: String,
+    /// The `userData` that was signed, unchanged.
+    #[napi(js_name = "user_data")]
+    pub user_data: String,
 }
 
 /// A connected client as the server sees it.
@@ -104,6 +134,12 @@ fn timeout(ms: Option<u32>) -> Duration {
     Duration::from_millis(ms.unwrap_or(5_000).into())
 }
 
+/// A 32-byte key from base64, or an error naming `what`.
+fn key_from_base64(what: &str, text: &str) -> Result<[u8; 32]> {
+    server::encryption::key_from_base64(text)
+        .map_err(|e| Error::from_reason(format!("{what}: {e}")))
+}
+
 fn text(data: serde_json::Value) -> String {
     match data {
         serde_json::Value::String(s) => s,
@@ -130,6 +166,12 @@ impl TestServer {
             }
             if let Some(t) = o.activity_timeout {
                 opts.activity_timeout = t.into();
+            }
+            if let Some(on) = o.subscription_count {
+                opts.subscription_count = on;
+            }
+            if let Some(key) = o.encryption_master_key_base64 {
+                opts.encryption_master_key = key_from_base64("encryptionMasterKeyBase64", &key)?;
             }
         }
         promise(env, async move {
@@ -187,11 +229,99 @@ impl TestServer {
     }
 
     /// Sends an event to every subscriber of `channel`; returns how many got it.
-    /// A string `data` is sent as is, anything else as its JSON.
+    /// A string `data` is sent as is, anything else as its JSON. On cache channels
+    /// (`cache-`, `private-cache-`, `presence-cache-`, …) the event is also kept and sent to each
+    /// later subscriber right after it subscribes (before that, they get `pusher:cache_miss`).
     #[napi(ts_args_type = "channel: string, event: string, data?: unknown")]
     pub fn trigger(&self, channel: String, event: String, data: Option<serde_json::Value>) -> u32 {
         let data = data.map(text).unwrap_or_default();
         self.inner.trigger(&channel, &event, &data) as u32
+    }
+
+    /// Sends an event on a `private-encrypted-` channel, sealed (NaCl secretbox, random nonce)
+    /// under the channel's key, as `{"nonce":"<base64>","ciphertext":"<base64>"}`; returns how
+    /// many subscribers got it. A string `data` is encrypted as is, anything else as its JSON.
+    /// On `private-encrypted-cache-` channels it is also cached.
+    #[napi(ts_args_type = "channel: string, event: string, data?: unknown")]
+    pub fn trigger_encrypted(
+        &self,
+        channel: String,
+        event: String,
+        data: Option<serde_json::Value>,
+    ) -> u32 {
+        let data = data.map(text).unwrap_or_default();
+        self.inner.trigger_encrypted(&channel, &event, &data) as u32
+    }
+
+    /// Like `triggerEncrypted`, but sealed under another 32-byte key (standard base64), e.g. a
+    /// wrong or rotated one, to exercise decryption failures and key re-fetching.
+    #[napi(ts_args_type = "channel: string, event: string, data: unknown, keyBase64: string")]
+    pub fn trigger_encrypted_with_key(
+        &self,
+        channel: String,
+        event: String,
+        data: Option<serde_json::Value>,
+        key_base64: String,
+    ) -> Result<u32> {
+        let key = key_from_base64("keyBase64", &key_base64)?;
+        let data = data.map(text).unwrap_or_default();
+        Ok(self
+            .inner
+            .trigger_encrypted_with_key(&channel, &event, &data, key) as u32)
+    }
+
+    /// The key of an encrypted channel in standard base64, as the auth endpoint's
+    /// `shared_secret`: SHA-256 of the channel name followed by the master key.
+    #[napi]
+    pub fn shared_secret(&self, channel: String) -> String {
+        server::encryption::to_base64(&self.inner.shared_secret(&channel))
+    }
+
+    /// The master key of encrypted channels, in standard base64.
+    #[napi(getter)]
+    pub fn encryption_master_key_base64(&self) -> String {
+        server::encryption::to_base64(&self.inner.encryption_master_key())
+    }
+
+    /// Signs a channel subscription with the first app's secret: what an auth endpoint returns
+    /// for `socketId` and `channel`. Pass `channelData` (the exact JSON string) for presence
+    /// channels; `shared_secret` is added for `private-encrypted-` channels.
+    #[napi]
+    pub fn authorize_channel(
+        &self,
+        socket_id: String,
+        channel: String,
+        channel_data: Option<String>,
+    ) -> TestChannelAuth {
+        let app = self.inner.app();
+        if channel.starts_with("private-encrypted-") {
+            let (auth, secret) = server::auth::encrypted_channel_auth(
+                &app,
+                &socket_id,
+                &channel,
+                &self.inner.encryption_master_key(),
+            );
+            return TestChannelAuth {
+                auth,
+                channel_data,
+                shared_secret: Some(secret),
+            };
+        }
+        let auth = server::auth::channel_auth(&app, &socket_id, &channel, channel_data.as_deref());
+        TestChannelAuth {
+            auth,
+            channel_data,
+            shared_secret: None,
+        }
+    }
+
+    /// Signs a user sign-in with the first app's secret: what a user authentication endpoint
+    /// returns for `socketId` and `userData` (the exact JSON string, with `id` and optionally
+    /// `user_info` and `watchlist`).
+    #[napi]
+    pub fn authenticate_user(&self, socket_id: String, user_data: String) -> TestUserAuth {
+        let auth = server::auth::user_auth(&self.inner.app(), &socket_id, &user_data);
+        TestUserAuth { auth, user_data }
     }
 
     /// Sends `count` copies of an event to each subscriber as fast as possible.

@@ -37,6 +37,23 @@ pub fn channel_auth(
     format!("{}:{}", app.key, signature)
 }
 
+/// The `auth` value and `shared_secret` (standard base64) an auth endpoint
+/// returns for subscribing `socket_id` to the `private-encrypted-` `channel`.
+///
+/// The signature is the ordinary private-channel one (the secret is not
+/// signed); the secret is [`encryption::shared_secret`](crate::encryption::shared_secret)
+/// of `channel` under `master_key`.
+pub fn encrypted_channel_auth(
+    app: &AppConfig,
+    socket_id: &str,
+    channel: &str,
+    master_key: &[u8; 32],
+) -> (String, String) {
+    let auth = channel_auth(app, socket_id, channel, None);
+    let secret = crate::encryption::shared_secret(channel, master_key);
+    (auth, crate::encryption::to_base64(&secret))
+}
+
 /// The `auth` value for `pusher:signin` with `user_data` (the exact JSON string sent).
 pub fn user_auth(app: &AppConfig, socket_id: &str, user_data: &str) -> String {
     let signature = sign(&app.secret, &user_string(socket_id, user_data));
@@ -76,6 +93,18 @@ mod tests {
             channel_auth(&app(), "1234.1234", "private-foobar", None),
             "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"
         );
+    }
+
+    #[test]
+    fn encrypted_channel_auth_signs_like_private_and_adds_the_key() {
+        let (auth, secret) =
+            encrypted_channel_auth(&app(), "1234.1234", "private-encrypted-x", &[1; 32]);
+        assert_eq!(
+            auth,
+            channel_auth(&app(), "1234.1234", "private-encrypted-x", None)
+        );
+        let key = crate::encryption::shared_secret("private-encrypted-x", &[1; 32]);
+        assert_eq!(crate::encryption::key_from_base64(&secret), Ok(key));
     }
 
     #[test]

@@ -110,6 +110,43 @@ pub(crate) fn signin_success(user_data: &str) -> String {
     build("pusher:signin_success", None, data.to_string(), None)
 }
 
+/// `pusher_internal:subscription_count` with the channel's subscriber count.
+pub(crate) fn subscription_count(channel: &str, count: usize) -> String {
+    let data = serde_json::json!({ "subscription_count": count });
+    build(
+        "pusher_internal:subscription_count",
+        Some(channel),
+        data.to_string(),
+        None,
+    )
+}
+
+/// `pusher:cache_miss`: nothing is cached for a cache channel (no `data`).
+pub(crate) fn cache_miss(channel: &str) -> String {
+    #[derive(Serialize)]
+    struct CacheMiss<'a> {
+        event: &'a str,
+        channel: &'a str,
+    }
+    serde_json::to_string(&CacheMiss {
+        event: "pusher:cache_miss",
+        channel,
+    })
+    .unwrap_or_default()
+}
+
+/// `pusher_internal:watchlist_events` with one event, `name` being `online`
+/// or `offline` (a connection-level frame: no channel).
+pub(crate) fn watchlist_event(name: &str, user_ids: &[&str]) -> String {
+    let data = serde_json::json!({ "events": [{ "name": name, "user_ids": user_ids }] });
+    build(
+        "pusher_internal:watchlist_events",
+        None,
+        data.to_string(),
+        None,
+    )
+}
+
 /// An application event on a channel; `data` goes out as a JSON string value.
 /// Presence client events carry the sender's `user_id`.
 pub(crate) fn event(channel: &str, event: &str, data: &str, user_id: Option<&str>) -> String {
@@ -209,6 +246,22 @@ mod tests {
         assert_eq!(frame, r#"{"event":"e","channel":"c","data":"{\"a\":1}"}"#);
         let frame = parse(&event("presence-x", "client-e", "hi", Some("7")));
         assert_eq!(frame["user_id"], json!("7"));
+    }
+
+    #[test]
+    fn new_internal_frames() {
+        assert_eq!(
+            subscription_count("c", 3),
+            r#"{"event":"pusher_internal:subscription_count","channel":"c","data":"{\"subscription_count\":3}"}"#
+        );
+        assert_eq!(
+            cache_miss("cache-x"),
+            r#"{"event":"pusher:cache_miss","channel":"cache-x"}"#
+        );
+        assert_eq!(
+            watchlist_event("online", &["u2"]),
+            r#"{"event":"pusher_internal:watchlist_events","data":"{\"events\":[{\"name\":\"online\",\"user_ids\":[\"u2\"]}]}"}"#
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! tests and benchmarks.
 //!
 //! The server speaks enough of the protocol for a client to connect, subscribe
-//! to public, private and presence channels, sign in and send client events.
+//! to public, private, presence, encrypted and cache channels, sign in (with
+//! a watchlist) and send client events. Subscription counts are opt-in
+//! ([`ServerOptions::subscription_count`]).
 //! A test drives it from the outside: it pushes events, inspects what the
 //! clients sent, and injects faults (close codes, dropped sockets, silence,
 //! broken handshakes).
@@ -36,6 +38,7 @@
 
 pub mod auth;
 mod connection;
+pub mod encryption;
 mod faults;
 mod frames;
 mod inspect;
@@ -48,6 +51,6 @@ mod wait;
 
 pub use faults::HandshakeMode;
 pub use inspect::{ConnectionInfo, Received, ReceivedFrame};
-pub use options::{AppConfig, ServerOptions};
+pub use options::{AppConfig, ServerOptions, DEFAULT_ENCRYPTION_MASTER_KEY};
 pub use server::TestServer;
 pub use wait::WaitTimeout;

@@ -60,7 +60,20 @@ pub struct ServerOptions {
     /// Seconds announced as `activity_timeout` in `pusher:connection_established`;
     /// defaults to 120.
     pub activity_timeout: u64,
+    /// Whether subscribers of non-presence channels get
+    /// `pusher_internal:subscription_count` whenever their channel's number of
+    /// subscribers changes (Pusher's per-app "subscription count" toggle);
+    /// defaults to `false`.
+    pub subscription_count: bool,
+    /// The master key that per-channel keys of `private-encrypted-` channels
+    /// are derived from (see [`encryption::shared_secret`](crate::encryption::shared_secret));
+    /// defaults to [`DEFAULT_ENCRYPTION_MASTER_KEY`].
+    pub encryption_master_key: [u8; 32],
 }
+
+/// The default [`ServerOptions::encryption_master_key`]: the 32 ASCII bytes
+/// `pusher-test-server-master-key-01`.
+pub const DEFAULT_ENCRYPTION_MASTER_KEY: [u8; 32] = *b"pusher-test-server-master-key-01";
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -69,6 +82,8 @@ impl Default for ServerOptions {
             host: "127.0.0.1".to_owned(),
             port: 0,
             activity_timeout: 120,
+            subscription_count: false,
+            encryption_master_key: DEFAULT_ENCRYPTION_MASTER_KEY,
         }
     }
 }
@@ -94,5 +109,10 @@ mod tests {
         assert_eq!(options.host, "127.0.0.1");
         assert_eq!(options.port, 0);
         assert_eq!(options.activity_timeout, 120);
+        assert!(!options.subscription_count);
+        assert_eq!(
+            &options.encryption_master_key,
+            b"pusher-test-server-master-key-01"
+        );
     }
 }

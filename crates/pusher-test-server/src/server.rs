@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::connection::{self, Outgoing};
 use crate::state::{self, Delivery, Hub};
@@ -82,6 +83,7 @@ pub(crate) struct Inner {
     pub host: String,
     pub port: u16,
     pub activity_timeout: u64,
+    pub encryption_master_key: [u8; 32],
     shared: Mutex<Shared>,
     /// Bumped on every state change; `wait_for` watches it.
     pub changes: watch::Sender<()>,
@@ -108,8 +110,9 @@ impl TestServer {
             host: options.host,
             port,
             activity_timeout: options.activity_timeout,
+            encryption_master_key: options.encryption_master_key,
             shared: Mutex::new(Shared {
-                hub: Hub::new(options.apps),
+                hub: Hub::new(options.apps).with_subscription_count(options.subscription_count),
                 peers: HashMap::new(),
                 received: Vec::new(),
             }),
@@ -150,7 +153,8 @@ impl TestServer {
     }
 
     /// Stops listening (the port is freed) and drops every connection
-    /// without a close frame. Calling it again does nothing.
+    /// without a close frame. Calling it again does nothing. Cached events
+    /// of cache channels survive a stop and restart.
     pub async fn stop(&self) {
         let mut listening = self.inner().listening.lock().await;
         if let Some(running) = listening.take() {
@@ -294,6 +298,22 @@ impl Inner {
             .iter()
             .filter_map(|id| shared.peers.get(id))
             .filter(|peer| peer.tx.send(make()).is_ok())
+            .count()
+    }
+
+    /// Sends an event frame to every subscriber of `channel` and, for a cache
+    /// channel, keeps it for later subscribers (under one lock, so a
+    /// subscriber gets it exactly once); returns how many took it.
+    pub fn publish(&self, channel: &str, text: String) -> usize {
+        let mut shared = self.shared();
+        shared.hub.remember(channel, &text);
+        let text = Utf8Bytes::from(text);
+        shared
+            .hub
+            .subscribers(channel)
+            .iter()
+            .filter_map(|id| shared.peers.get(id))
+            .filter(|peer| peer.tx.send(Outgoing::Text(text.clone())).is_ok())
             .count()
     }
 

@@ -2,6 +2,10 @@
 //!
 //! Pure logic with no I/O: [`Hub::handle_text`] takes a frame a client sent
 //! and returns the frames to send in reply, to that client or to others.
+//!
+//! Besides channels and presence it keeps the last event of each cache
+//! channel, sends subscription counts (when enabled) and tracks who is online
+//! for watchlists.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,6 +57,19 @@ enum ChannelKind<'a> {
     User(&'a str),
 }
 
+/// Prefixes of cache channels (and of their private, encrypted and presence variants).
+const CACHE_PREFIXES: [&str; 4] = [
+    "cache-",
+    "private-cache-",
+    "private-encrypted-cache-",
+    "presence-cache-",
+];
+
+/// Whether `channel` is a cache channel, whose last event is replayed to new subscribers.
+pub(crate) fn is_cache_channel(channel: &str) -> bool {
+    CACHE_PREFIXES.iter().any(|p| channel.starts_with(p))
+}
+
 impl<'a> ChannelKind<'a> {
     fn of(channel: &'a str) -> Self {
         if let Some(user) = channel.strip_prefix("#server-to-user-") {
@@ -88,6 +105,8 @@ struct Connection {
     path: String,
     subscriptions: Vec<String>,
     user_id: Option<String>,
+    /// User ids from the signed-in `user_data`'s `watchlist`.
+    watchlist: Vec<String>,
 }
 
 #[derive(Default)]
@@ -121,6 +140,11 @@ pub(crate) struct Hub {
     connections: HashMap<String, Connection>,
     channels: HashMap<ChannelKey, Channel>,
     next_seq: u64,
+    /// Send `pusher_internal:subscription_count` on non-presence channels.
+    subscription_count: bool,
+    /// The last event frame pushed on each cache channel, by channel name
+    /// (pushes are not per app, so neither is the cache).
+    cache: HashMap<String, String>,
 }
 
 impl Hub {
@@ -131,7 +155,27 @@ impl Hub {
             connections: HashMap::new(),
             channels: HashMap::new(),
             next_seq: 0,
+            subscription_count: false,
+            cache: HashMap::new(),
         }
+    }
+
+    /// Turns `pusher_internal:subscription_count` frames on or off.
+    pub fn with_subscription_count(mut self, on: bool) -> Self {
+        self.subscription_count = on;
+        self
+    }
+
+    /// Keeps `text` as the cached event of `channel` if it is a cache channel.
+    pub fn remember(&mut self, channel: &str, text: &str) {
+        if is_cache_channel(channel) {
+            self.cache.insert(channel.to_owned(), text.to_owned());
+        }
+    }
+
+    /// The cached event frame of a cache channel.
+    pub fn cached(&self, channel: &str) -> Option<&str> {
+        self.cache.get(channel).map(String::as_str)
     }
 
     /// The app with this key.
@@ -148,12 +192,14 @@ impl Hub {
             path: path.to_owned(),
             subscriptions: Vec::new(),
             user_id: None,
+            watchlist: Vec::new(),
         };
         self.connections.insert(socket_id.to_owned(), connection);
     }
 
     /// Forgets a connection and its subscriptions; returns the
-    /// `member_removed` frames for the others. Unknown ids are a no-op.
+    /// `member_removed`, `subscription_count` and watchlist `offline` frames
+    /// for the others. Unknown ids are a no-op.
     pub fn disconnect(&mut self, socket_id: &str) -> Vec<Delivery> {
         let Some(connection) = self.connections.remove(socket_id) else {
             return Vec::new();
@@ -162,10 +208,15 @@ impl Hub {
         for channel in &connection.subscriptions {
             out.extend(self.leave(socket_id, &connection.app_key, channel));
         }
+        if let Some(user_id) = &connection.user_id {
+            if !self.is_online(&connection.app_key, user_id) {
+                out.extend(self.tell_watchers(&connection.app_key, user_id, "offline", None));
+            }
+        }
         out
     }
 
-    /// Forgets every connection without notifying anyone.
+    /// Forgets every connection without notifying anyone. Cached events stay.
     pub fn clear(&mut self) {
         self.connections.clear();
         self.channels.clear();
@@ -278,10 +329,36 @@ impl Hub {
             socket_id,
             frames::subscription_succeeded(channel, &data),
         )];
+        if is_cache_channel(channel) {
+            let cached = self.cached(channel).map(str::to_owned);
+            out.push(to(
+                socket_id,
+                cached.unwrap_or_else(|| frames::cache_miss(channel)),
+            ));
+        }
         if let (Some(text), Some(ch)) = (added, self.channels.get(&key)) {
             out.extend(ch.others(socket_id).map(|other| to(other, text.clone())));
         }
+        out.extend(self.counts(&key));
         out
+    }
+
+    /// `subscription_count` frames for every subscriber of a channel, when
+    /// enabled and the channel is neither presence nor a user's own.
+    fn counts(&self, key: &ChannelKey) -> Vec<Delivery> {
+        if !self.subscription_count
+            || matches!(
+                ChannelKind::of(&key.name),
+                ChannelKind::Presence | ChannelKind::User(_)
+            )
+        {
+            return Vec::new();
+        }
+        let Some(ch) = self.channels.get(key) else {
+            return Vec::new();
+        };
+        let text = frames::subscription_count(&key.name, ch.subscribers.len());
+        ch.subscribers.iter().map(|s| to(s, text.clone())).collect()
     }
 
     /// Checks a subscription request; returns the presence member to add.
@@ -354,13 +431,16 @@ impl Hub {
     }
 
     /// Takes `socket_id` off a channel; returns `member_removed` frames when
-    /// it was its user's last connection there.
+    /// it was its user's last connection there, and the new subscription
+    /// count for those left.
     fn leave(&mut self, socket_id: &str, app_key: &str, channel: &str) -> Vec<Delivery> {
         let key = ChannelKey::new(app_key, channel);
         let Some(ch) = self.channels.get_mut(&key) else {
             return Vec::new();
         };
+        let before = ch.subscribers.len();
         ch.subscribers.retain(|s| s != socket_id);
+        let left = ch.subscribers.len() != before;
         let mut out = Vec::new();
         if let Some(user_id) = ch.presence.remove(socket_id) {
             let last = ch.members.get_mut(&user_id).is_some_and(|member| {
@@ -375,20 +455,75 @@ impl Hub {
         }
         if ch.subscribers.is_empty() {
             self.channels.remove(&key);
+        } else if left {
+            out.extend(self.counts(&key));
         }
         out
     }
 
     fn signin(&mut self, socket_id: &str, data: &Value) -> Vec<Delivery> {
-        match self.check_signin(socket_id, data) {
-            Ok((user_id, user_data)) => {
-                if let Some(connection) = self.connections.get_mut(socket_id) {
-                    connection.user_id = Some(user_id);
-                }
-                vec![to(socket_id, frames::signin_success(&user_data))]
-            }
-            Err(message) => vec![to(socket_id, frames::error(Some(4009), &message))],
+        let (user_id, user_data) = match self.check_signin(socket_id, data) {
+            Ok(signed) => signed,
+            Err(message) => return vec![to(socket_id, frames::error(Some(4009), &message))],
+        };
+        let Some(app_key) = self.connections.get(socket_id).map(|c| c.app_key.clone()) else {
+            return Vec::new();
+        };
+        // True also when this very connection signs in again as the same user.
+        let was_online = self.is_online(&app_key, &user_id);
+        let watched = watchlist(&user_data);
+        if let Some(connection) = self.connections.get_mut(socket_id) {
+            connection.user_id = Some(user_id.clone());
+            connection.watchlist = watched.clone();
         }
+
+        let mut out = vec![to(socket_id, frames::signin_success(&user_data))];
+        let online: Vec<&str> = watched
+            .iter()
+            .map(String::as_str)
+            .filter(|id| self.is_online(&app_key, id))
+            .collect();
+        if !online.is_empty() {
+            out.push(to(socket_id, frames::watchlist_event("online", &online)));
+        }
+        if !was_online {
+            out.extend(self.tell_watchers(&app_key, &user_id, "online", Some(socket_id)));
+        }
+        out
+    }
+
+    /// Whether some connection of the app is signed in as `user_id`.
+    fn is_online(&self, app_key: &str, user_id: &str) -> bool {
+        self.connections
+            .values()
+            .any(|c| c.app_key == app_key && c.user_id.as_deref() == Some(user_id))
+    }
+
+    /// A watchlist `online`/`offline` event about `user_id` for each signed-in
+    /// connection of the app watching that user, oldest first, `except` one.
+    fn tell_watchers(
+        &self,
+        app_key: &str,
+        user_id: &str,
+        name: &str,
+        except: Option<&str>,
+    ) -> Vec<Delivery> {
+        let mut watchers: Vec<(&String, &Connection)> = self
+            .connections
+            .iter()
+            .filter(|(id, c)| {
+                Some(id.as_str()) != except
+                    && c.app_key == app_key
+                    && c.user_id.is_some()
+                    && c.watchlist.iter().any(|w| w == user_id)
+            })
+            .collect();
+        watchers.sort_by_key(|(_, c)| c.seq);
+        let text = frames::watchlist_event(name, &[user_id]);
+        watchers
+            .into_iter()
+            .map(|(id, _)| to(id, text.clone()))
+            .collect()
     }
 
     /// Checks a `pusher:signin`; returns the user id and the `user_data` string.
@@ -475,6 +610,29 @@ fn check_signature(
             "Invalid signature: Expected HMAC SHA256 hex digest of {signed}, but got {given}"
         ))
     }
+}
+
+/// The user ids in `user_data`'s `watchlist` (strings, or numbers as
+/// strings), without duplicates; anything else is ignored.
+fn watchlist(user_data: &str) -> Vec<String> {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(user_data) else {
+        return Vec::new();
+    };
+    let Some(Value::Array(ids)) = object.get("watchlist") else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        let id = match id {
+            Value::String(id) if !id.is_empty() => id.clone(),
+            Value::Number(id) => id.to_string(),
+            _ => continue,
+        };
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
 }
 
 /// The `(user_id, user_info)` in presence `channel_data`; numeric ids become strings.

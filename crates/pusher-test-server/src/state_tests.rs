@@ -370,3 +370,292 @@ fn apps_are_separate() {
     );
     assert_eq!(frame(&out[0].text)["event"], "pusher:subscription_error");
 }
+
+const C: &str = "3.3";
+
+fn events(out: &[Delivery], socket_id: &str) -> Vec<Value> {
+    out.iter()
+        .filter(|d| d.socket_id == socket_id)
+        .map(|d| frame(&d.text))
+        .collect()
+}
+
+fn count_of(frame: &Value) -> Value {
+    assert_eq!(
+        frame["event"], "pusher_internal:subscription_count",
+        "{frame}"
+    );
+    let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+    data["subscription_count"].clone()
+}
+
+#[test]
+fn subscription_counts_follow_subscribes_and_leaves() {
+    let mut hub = hub().with_subscription_count(true);
+    hub.connect(C, "test-key", "/app/test-key");
+
+    let out = subscribe(&mut hub, A, "news");
+    let a = events(&out, A);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0]["event"], "pusher_internal:subscription_succeeded");
+    assert_eq!(a[1]["channel"], "news");
+    assert_eq!(count_of(&a[1]), 1);
+
+    let out = subscribe(&mut hub, B, "news");
+    assert_eq!(out.len(), 3);
+    let b = events(&out, B);
+    assert_eq!(b[0]["event"], "pusher_internal:subscription_succeeded");
+    assert_eq!(count_of(&b[1]), 2);
+    assert_eq!(count_of(&events(&out, A)[0]), 2);
+
+    let out = subscribe(&mut hub, C, "private-room");
+    assert_eq!(count_of(&events(&out, C)[1]), 1);
+    let out = subscribe(&mut hub, C, "news");
+    assert_eq!(out.len(), 4);
+
+    // A repeated subscribe changes nothing, so no counts.
+    let out = subscribe(&mut hub, C, "news");
+    assert_eq!(out.len(), 1);
+
+    let leave = json!({"event":"pusher:unsubscribe","data":{"channel":"news"}});
+    let out = send(&mut hub, B, leave.clone());
+    assert_eq!(out.len(), 2);
+    assert!(events(&out, B).is_empty());
+    assert_eq!(count_of(&events(&out, A)[0]), 2);
+    assert_eq!(count_of(&events(&out, C)[0]), 2);
+    assert!(
+        send(&mut hub, B, leave).is_empty(),
+        "not subscribed any more"
+    );
+
+    // Disconnecting C updates news; private-room empties and says nothing.
+    let out = hub.disconnect(C);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].socket_id, A);
+    assert_eq!(count_of(&frame(&out[0].text)), 1);
+
+    // The last subscriber leaving sends nothing.
+    assert!(hub.disconnect(A).is_empty());
+}
+
+#[test]
+fn subscription_counts_skip_presence_user_channels_and_failures() {
+    let mut hub = hub().with_subscription_count(true);
+    assert_eq!(join(&mut hub, A, "presence-room", json!("a")).len(), 1);
+    assert_eq!(
+        join(&mut hub, B, "presence-cache-room", json!("b")).len(),
+        2
+    );
+    let bad = json!({"channel":"private-x","auth":"test-key:00"});
+    let out = send(&mut hub, A, json!({"event":"pusher:subscribe","data":bad}));
+    assert_eq!(out.len(), 1);
+    signin(&mut hub, A, r#"{"id":"a"}"#);
+    assert_eq!(subscribe(&mut hub, A, "#server-to-user-a").len(), 1);
+}
+
+#[test]
+fn subscription_counts_are_off_by_default() {
+    let mut hub = hub();
+    assert_eq!(subscribe(&mut hub, A, "news").len(), 1);
+    assert_eq!(subscribe(&mut hub, B, "news").len(), 1);
+    assert!(hub.disconnect(B).is_empty());
+}
+
+#[test]
+fn cache_channels_replay_the_last_event_or_miss() {
+    let mut hub = hub();
+    assert!(is_cache_channel("cache-a"));
+    assert!(is_cache_channel("private-cache-a"));
+    assert!(is_cache_channel("private-encrypted-cache-a"));
+    assert!(is_cache_channel("presence-cache-a"));
+    assert!(!is_cache_channel("news-cache-a"));
+    assert!(!is_cache_channel("private-encrypted-a"));
+
+    let out = subscribe(&mut hub, A, "cache-a");
+    assert_eq!(out.len(), 2);
+    assert_eq!(
+        frame(&out[1].text),
+        json!({"event":"pusher:cache_miss","channel":"cache-a"})
+    );
+
+    // Pushes on ordinary channels are not kept.
+    hub.remember("news", &frames::event("news", "e", "1", None));
+    assert_eq!(hub.cached("news"), None);
+
+    hub.remember("cache-a", &frames::event("cache-a", "first", "1", None));
+    let last = frames::event("cache-a", "second", r#"{"n":2}"#, None);
+    hub.remember("cache-a", &last);
+    let out = subscribe(&mut hub, B, "cache-a");
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[1], to(B, last.clone()));
+
+    // Survives the channel emptying and `clear`.
+    hub.disconnect(A);
+    hub.disconnect(B);
+    hub.clear();
+    hub.connect(C, "test-key", "/app/test-key");
+    let out = subscribe(&mut hub, C, "cache-a");
+    assert_eq!(out[1], to(C, last));
+
+    // A repeated subscribe only confirms.
+    assert_eq!(subscribe(&mut hub, C, "cache-a").len(), 1);
+
+    // Private and presence variants too; failures get no cache frame.
+    let out = subscribe(&mut hub, C, "private-cache-b");
+    assert_eq!(frame(&out[1].text)["event"], "pusher:cache_miss");
+    let out = join(&mut hub, C, "presence-cache-c", json!("c"));
+    assert_eq!(frame(&out[1].text)["event"], "pusher:cache_miss");
+    let bad = json!({"channel":"private-cache-z","auth":"test-key:00"});
+    let out = send(&mut hub, C, json!({"event":"pusher:subscribe","data":bad}));
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn cache_frame_comes_before_counts_and_member_added() {
+    let mut hub = hub().with_subscription_count(true);
+    subscribe(&mut hub, A, "cache-a");
+    let out = subscribe(&mut hub, B, "cache-a");
+    let b = events(&out, B);
+    let names: Vec<&str> = b.iter().map(|f| f["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "pusher_internal:subscription_succeeded",
+            "pusher:cache_miss",
+            "pusher_internal:subscription_count"
+        ]
+    );
+}
+
+fn watchlist_of(frame: &Value) -> (String, Vec<String>) {
+    assert_eq!(
+        frame["event"], "pusher_internal:watchlist_events",
+        "{frame}"
+    );
+    assert!(frame.get("channel").is_none());
+    let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+    let events = data["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1);
+    let ids = events[0]["user_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    (events[0]["name"].as_str().unwrap().to_owned(), ids)
+}
+
+#[test]
+fn watchlist_online_and_offline_transitions() {
+    let mut hub = hub();
+    hub.connect(C, "test-key", "/app/test-key");
+    const D: &str = "4.4";
+    hub.connect(D, "test-key", "/app/test-key");
+
+    // A watches u2 and u3; nobody is online yet: only signin_success.
+    let out = signin(
+        &mut hub,
+        A,
+        r#"{"id":"u1","watchlist":["u2","u3",7,"u2",null]}"#,
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(frame(&out[0].text)["event"], "pusher:signin_success");
+
+    // u2 comes online on B: A hears about it; B (not watching) gets only success.
+    let out = signin(&mut hub, B, r#"{"id":"u2"}"#);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0].socket_id, B);
+    assert_eq!(out[1].socket_id, A);
+    assert_eq!(
+        watchlist_of(&frame(&out[1].text)),
+        ("online".to_owned(), vec!["u2".to_owned()])
+    );
+
+    // u2 on a second connection: already online, nothing for A.
+    let out = signin(&mut hub, C, r#"{"id":"u2"}"#);
+    assert_eq!(out.len(), 1);
+    // Signing in again as the same user is no transition either.
+    let out = signin(&mut hub, C, r#"{"id":"u2"}"#);
+    assert_eq!(out.len(), 1);
+
+    // D watches u2 and numeric id 7: gets the already-online list right after success.
+    let out = signin(&mut hub, D, r#"{"id":"u4","watchlist":["7","u2","u1"]}"#);
+    assert_eq!(out.len(), 2);
+    assert_eq!(frame(&out[0].text)["event"], "pusher:signin_success");
+    assert_eq!(out[1].socket_id, D);
+    assert_eq!(
+        watchlist_of(&frame(&out[1].text)),
+        ("online".to_owned(), vec!["u2".to_owned(), "u1".to_owned()])
+    );
+
+    // One of u2's two connections leaves: still online.
+    assert!(hub.disconnect(B).is_empty());
+    // The last one leaves: A and D (oldest first) hear it went offline.
+    let out = hub.disconnect(C);
+    assert_eq!(out.len(), 2);
+    assert_eq!(
+        (out[0].socket_id.as_str(), out[1].socket_id.as_str()),
+        (A, D)
+    );
+    for delivery in &out {
+        assert_eq!(
+            watchlist_of(&frame(&delivery.text)),
+            ("offline".to_owned(), vec!["u2".to_owned()])
+        );
+    }
+
+    // u1 (watched by D) goes offline.
+    let out = hub.disconnect(A);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].socket_id, D);
+    assert_eq!(watchlist_of(&frame(&out[0].text)).0, "offline");
+}
+
+#[test]
+fn watchlists_stay_within_an_app_and_need_a_signed_in_watcher() {
+    let other = AppConfig::new("2", "other-key", "other-secret");
+    let mut hub = Hub::new(vec![AppConfig::default(), other.clone()]);
+    hub.connect(A, "test-key", "/app/test-key");
+    hub.connect(B, "other-key", "/app/other-key");
+    signin(&mut hub, A, r#"{"id":"u1","watchlist":["u2"]}"#);
+    let user_data = r#"{"id":"u2"}"#;
+    let auth = auth::user_auth(&other, B, user_data);
+    let out = send(
+        &mut hub,
+        B,
+        json!({"event":"pusher:signin","data":{"auth":auth,"user_data":user_data}}),
+    );
+    assert_eq!(out.len(), 1, "u2 of another app is someone else");
+
+    // A failed signin leaves no watchlist behind.
+    hub.connect(C, "test-key", "/app/test-key");
+    let request = json!({"auth":"test-key:bad","user_data":r#"{"id":"u9","watchlist":["u3"]}"#});
+    send(&mut hub, C, json!({"event":"pusher:signin","data":request}));
+    hub.connect("4.4", "test-key", "/app/test-key");
+    let out = signin(&mut hub, "4.4", r#"{"id":"u3"}"#);
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn client_events_refused_on_encrypted_cache_channels() {
+    let mut hub = hub();
+    subscribe(&mut hub, A, "private-encrypted-cache-x");
+    subscribe(&mut hub, B, "private-encrypted-cache-x");
+    let event = json!({"event":"client-x","channel":"private-encrypted-cache-x","data":{}});
+    let out = send(&mut hub, A, event);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].socket_id, A);
+    assert_eq!(frame(&out[0].text)["event"], "pusher:error");
+}
+
+#[test]
+fn client_events_on_cache_channels_are_relayed_not_cached() {
+    let mut hub = hub();
+    subscribe(&mut hub, A, "private-cache-x");
+    subscribe(&mut hub, B, "private-cache-x");
+    let event = json!({"event":"client-x","channel":"private-cache-x","data":"hi"});
+    let out = send(&mut hub, A, event);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].socket_id, B);
+    assert_eq!(hub.cached("private-cache-x"), None);
+}

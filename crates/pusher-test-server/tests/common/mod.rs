@@ -187,3 +187,13 @@ impl Client {
         data(&reply)
     }
 }
+
+impl Client {
+    /// Signs in with `user_data` correctly signed; returns the `signin_success` frame.
+    pub async fn signin(&mut self, server: &TestServer, user_data: &str) -> Value {
+        let auth = auth::user_auth(&server.app(), &self.socket_id, user_data);
+        self.send(json!({"event":"pusher:signin","data":{"auth":auth,"user_data":user_data}}))
+            .await;
+        self.expect_event("pusher:signin_success").await
+    }
+}

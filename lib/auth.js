@@ -1,0 +1,125 @@
+'use strict'
+// Channel authorization and user authentication options, as pusher-js reads them, turned
+// into the engine's settings plus the one JS function it calls when user code must run:
+// `customHandler` (callback or promise style), `paramsProvider`/`headersProvider`, and the
+// legacy `authorizer`. The HTTP request itself is made by the engine.
+
+const DEFAULT_TIMEOUT = 10000
+
+/** Resolved auth options for one kind ('channel' or 'user'). */
+function resolve(options, kind) {
+  if (kind === 'user') {
+    return { endpoint: '/pusher/user-auth', transport: 'ajax', ...(options.userAuthentication || {}) }
+  }
+  if ('channelAuthorization' in options && options.channelAuthorization) {
+    return { endpoint: '/pusher/auth', transport: 'ajax', ...options.channelAuthorization }
+  }
+  // The legacy options, mapped as pusher-js maps them.
+  const legacy = options.auth || {}
+  return {
+    endpoint: options.authEndpoint || '/pusher/auth',
+    transport: options.authTransport || 'ajax',
+    params: legacy.params,
+    headers: legacy.headers,
+    legacyAuthorizer: typeof options.authorizer === 'function' ? options.authorizer : undefined,
+  }
+}
+
+function entries(obj) {
+  if (!obj) return []
+  return Object.keys(obj).map((k) => [k, String(obj[k])])
+}
+
+function needsJs(conf) {
+  return Boolean(conf.customHandler || conf.paramsProvider || conf.headersProvider || conf.legacyAuthorizer)
+}
+
+/** Calls a pusher-js style handler `(params, callback)` that may also return a promise. */
+function callHandler(invoke, what) {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const callback = (error, data) => {
+      if (settled) return
+      settled = true
+      if (error) reject(error instanceof Error ? error : new Error(describeError(error)))
+      else if (!data || typeof data !== 'object') reject(new Error(`${what} called back without auth data`))
+      else resolve(data)
+    }
+    try {
+      const result = invoke(callback)
+      if (result && typeof result.then === 'function') {
+        result.then(
+          (data) => callback(null, data),
+          (error) => callback(error || new Error(`${what} rejected`)),
+        )
+      }
+    } catch (error) {
+      callback(error || new Error(`${what} threw`))
+    }
+  })
+}
+
+function describeError(error) {
+  if (typeof error === 'string') return error
+  if (error && typeof error.message === 'string') return error.message
+  try {
+    return JSON.stringify(error)
+  } catch {
+    return String(error)
+  }
+}
+
+/** The answer the engine expects: strings only. */
+function answer(data) {
+  const out = { auth: data.auth }
+  for (const key of ['channel_data', 'shared_secret', 'user_data']) {
+    const v = data[key]
+    if (v !== undefined && v !== null) out[key] = typeof v === 'string' ? v : JSON.stringify(v)
+  }
+  if (typeof out.auth !== 'string') throw new Error('auth data must have a string "auth"')
+  return out
+}
+
+/**
+ * Builds `{ native, authorize }`: `native` for the engine, `authorize(kind, socketId, channel)`
+ * for what only JS can do (undefined when nothing needs JS).
+ */
+function buildAuth(options, pusher) {
+  const conf = { channel: resolve(options, 'channel'), user: resolve(options, 'user') }
+  const timeout = options.authTimeout || DEFAULT_TIMEOUT
+  const endpoint = (c, js) => ({
+    url: c.endpoint,
+    // With providers the static fields travel with the JS answer, in pusher-js's order.
+    params: js ? [] : entries(c.params),
+    headers: js ? [] : entries(c.headers),
+  })
+  const channelJs = needsJs(conf.channel)
+  const userJs = needsJs(conf.user)
+  const native = {
+    channelEndpoint: endpoint(conf.channel, channelJs),
+    userEndpoint: endpoint(conf.user, userJs),
+    channelJs,
+    userJs,
+    timeoutMs: timeout,
+  }
+  if (!channelJs && !userJs) return { native, authorize: undefined }
+
+  const authorize = async (kind, socketId, channelName) => {
+    const c = conf[kind]
+    if (c.customHandler) {
+      const params = kind === 'channel' ? { socketId, channelName } : { socketId }
+      return answer(await callHandler((cb) => c.customHandler(params, cb), 'customHandler'))
+    }
+    if (c.legacyAuthorizer) {
+      const channel = pusher.channel(channelName) || { name: channelName }
+      const authOptions = { authTransport: c.transport, authEndpoint: c.endpoint, auth: { params: c.params, headers: c.headers } }
+      return answer(await callHandler((cb) => c.legacyAuthorizer(channel, authOptions).authorize(socketId, cb), 'authorizer'))
+    }
+    const params = { ...(c.params || {}), ...((c.paramsProvider && (await c.paramsProvider())) || {}) }
+    const headers = entries(c.headers).concat(entries(c.headersProvider && (await c.headersProvider())))
+    return { params: entries(params), headers }
+  }
+  return { native, authorize }
+}
+
+module.exports = { buildAuth }
