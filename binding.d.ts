@@ -45,6 +45,13 @@ export declare class TestServer {
   get port(): number
   /** The host it listens on (`127.0.0.1`). */
   get host(): string
+  /** Whether it serves `wss://` (started with `tls: true`). */
+  get tls(): boolean
+  /**
+   * With `tls: true`, its self-signed certificate in PEM (valid for `127.0.0.1` and
+   * `localhost`), which is also the CA a client must trust; `null` otherwise.
+   */
+  get certificatePem(): string | null
   /** The apps it accepts; the first is the default. */
   get apps(): Array<TestApp>
   /** Stops listening and drops every connection. */
@@ -193,6 +200,8 @@ export interface NativeOptions {
   maxMessageSize: number
   /** How to authorize channels and users. */
   auth: NativeAuth
+  /** Extra trusted certificates (PEM), for private CAs and self-signed servers. */
+  ca?: string
 }
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */
@@ -285,6 +294,12 @@ export interface TestServerOptions {
    * in standard base64 (default: the 32 ASCII bytes `pusher-test-server-master-key-01`).
    */
   encryptionMasterKeyBase64?: string
+  /**
+   * Serve `wss://` instead of `ws://` on the port (default `false`), with a self-signed
+   * certificate made at start for `127.0.0.1` and `localhost`: trust `certificatePem` as the
+   * client's CA. `restart()` keeps the certificate.
+   */
+  tls?: boolean
 }
 
 /** What a user authentication endpoint answers (for `signin()`). */

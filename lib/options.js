@@ -57,6 +57,21 @@ function checkTransports(obj, name) {
   }
 }
 
+function checkCa(options) {
+  if (!has(options, 'ca')) return
+  const list = Array.isArray(options.ca) ? options.ca : [options.ca]
+  for (const c of list) {
+    if (typeof c !== 'string' && !Buffer.isBuffer(c)) fail('ca', 'PEM text (a string or Buffer, or an array of them)', c)
+  }
+}
+
+/** The `ca` option as one PEM text. */
+function caText(options) {
+  if (!has(options, 'ca')) return undefined
+  const list = Array.isArray(options.ca) ? options.ca : [options.ca]
+  return list.map((c) => c.toString()).join('\n')
+}
+
 function checkAuthOptions(obj, name) {
   checkObject(obj, name)
   const auth = obj[name]
@@ -115,6 +130,7 @@ function validate(key, options) {
   checkType(options, 'authorizer', 'function')
   checkAuthTransport(options, 'authTransport')
   checkDuration(options, 'authTimeout')
+  checkCa(options)
   checkAuthOptions(options, 'channelAuthorization')
   checkAuthOptions(options, 'userAuthentication')
   if ('disableStats' in options) {
@@ -148,6 +164,7 @@ function nativeOptions(options) {
     pongTimeout: pick('pongTimeout'),
     unavailableTimeout: pick('unavailableTimeout'),
     maxMessageSize: pick('maxMessageSize'),
+    ca: caText(options),
   }
 }
 

@@ -95,13 +95,14 @@ pub(crate) struct AuthSettings {
     timeout: Duration,
 }
 
-impl From<NativeAuth> for AuthSettings {
-    fn from(a: NativeAuth) -> Self {
+impl AuthSettings {
+    /// Settings from JS, verifying HTTPS endpoints with `tls`.
+    pub(crate) fn new(a: NativeAuth, tls: Arc<rustls::ClientConfig>) -> Self {
         let timeout = Duration::from_millis(a.timeout_ms.max(1.0) as u64);
         let channel: Option<Endpoint> = a.channel_endpoint.map(Into::into);
         let user: Option<Endpoint> = a.user_endpoint.map(Into::into);
         AuthSettings {
-            http: HttpAuthorizer::new(channel.clone(), user.clone(), timeout),
+            http: HttpAuthorizer::with_tls(channel.clone(), user.clone(), timeout, tls),
             channel,
             user,
             channel_js: a.channel_js,

@@ -13,7 +13,11 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{
     ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode,
 };
-use pusher_client::{Batch, Data, Event, EventSink};
+use pusher_client::{Backlog, Batch, Data, Event, EventSink};
+use std::sync::Arc;
+
+/// Events waiting for the JS thread beyond which the engine stops reading the socket.
+const MAX_PENDING_EVENTS: usize = 65_536;
 
 const MESSAGE_TEXT: u32 = 0;
 const MESSAGE_JSON: u32 = 1;
@@ -33,26 +37,37 @@ type BatchFn =
 /// An [`EventSink`] calling one JS function. Strong: while the engine holds it, Node stays up.
 pub(crate) struct BatchSink {
     tsfn: BatchFn,
+    backlog: Arc<Backlog>,
 }
 
 impl BatchSink {
     pub(crate) fn new(callback: &Function<'_, (), ()>) -> Result<Self> {
+        let backlog = Arc::new(Backlog::new(MAX_PENDING_EVENTS));
+        let taken = backlog.clone();
         let tsfn = callback
             .build_threadsafe_function::<Batch>()
             .callee_handled::<false>()
             .weak::<false>()
-            .build_callback(to_js)?;
-        Ok(BatchSink { tsfn })
+            .build_callback(move |ctx| {
+                taken.done(ctx.value.events.len());
+                to_js(ctx)
+            })?;
+        Ok(BatchSink { tsfn, backlog })
     }
 }
 
 impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
+        self.backlog.add(batch.events.len());
         let status = self
             .tsfn
             .call(batch, ThreadsafeFunctionCallMode::NonBlocking);
         // Closing: the JS environment is gone (worker terminated); stop the engine.
         status != Status::Closing
+    }
+
+    fn backlog(&self) -> Option<Arc<Backlog>> {
+        Some(self.backlog.clone())
     }
 }
 

@@ -38,6 +38,8 @@ pub struct NativeOptions {
     pub max_message_size: f64,
     /// How to authorize channels and users.
     pub auth: NativeAuth,
+    /// Extra trusted certificates (PEM), for private CAs and self-signed servers.
+    pub ca: Option<String>,
 }
 
 fn log_switch() -> Arc<AtomicBool> {
@@ -84,8 +86,18 @@ impl NativeClient {
         if let Some(host) = options.ws_host {
             opts = opts.host(host);
         }
+        let tls = match &options.ca {
+            Some(pem) => pusher_client::tls::config_with_ca(pem).map_err(|e| {
+                Error::new(
+                    Status::InvalidArg,
+                    format!("Invalid Pusher option \"ca\": {e}"),
+                )
+            })?,
+            None => pusher_client::tls::default_config(),
+        };
+        opts = opts.tls_config(tls.clone());
         let url = opts.url();
-        let auth = Arc::new(AuthSettings::from(options.auth));
+        let auth = Arc::new(AuthSettings::new(options.auth, tls));
         let client = Client::with_runtime(opts, &runtime::handle());
         cleanup::register(&env, client.downgrade())?;
         Ok(NativeClient { client, url, auth })

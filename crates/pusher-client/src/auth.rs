@@ -215,8 +215,18 @@ impl std::fmt::Debug for HttpAuthorizer {
 impl HttpAuthorizer {
     /// An authorizer for these endpoints, each request limited to `timeout`.
     pub fn new(channel: Option<Endpoint>, user: Option<Endpoint>, timeout: Duration) -> Self {
+        Self::with_tls(channel, user, timeout, crate::tls::default_config())
+    }
+
+    /// As [`HttpAuthorizer::new`], verifying HTTPS endpoints with `tls`.
+    pub fn with_tls(
+        channel: Option<Endpoint>,
+        user: Option<Endpoint>,
+        timeout: Duration,
+        tls: Arc<rustls::ClientConfig>,
+    ) -> Self {
         HttpAuthorizer {
-            http: http_client(),
+            http: http_client(tls),
             channel,
             user,
             timeout,
@@ -295,11 +305,20 @@ fn absolute(url: &str) -> String {
     }
 }
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .use_preconfigured_tls((*crate::tls::client_config()).clone())
-        .build()
-        .expect("the HTTP client's configuration is static")
+fn http_client(tls: Arc<rustls::ClientConfig>) -> reqwest::Client {
+    let build = |tls: &rustls::ClientConfig| {
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls.clone())
+            .build()
+            .expect("the HTTP client's configuration is static")
+    };
+    // Clients with the default roots share one connection pool.
+    static SHARED: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if Arc::ptr_eq(&tls, &crate::tls::default_config()) {
+        SHARED.get_or_init(|| build(&tls)).clone()
+    } else {
+        build(&tls)
+    }
 }
 
 /// An authorizer shared between the engine and its user.

@@ -5,15 +5,16 @@
 //! as one batch.
 
 use crate::auth::{AuthError, ChannelAuth, SharedAuthorizer, UserAuth};
+use crate::backlog::Backlog;
 use crate::client::Command;
 use crate::event::{Batch, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::state::{Action, Input, Machine};
-use crate::tls;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -48,9 +49,11 @@ const MAX_COMMANDS_PER_TURN: usize = 256;
 struct Loop {
     machine: Machine,
     ws_config: WebSocketConfig,
+    tls: Arc<rustls::ClientConfig>,
     ws: Option<Ws>,
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
+    backlog: Option<Arc<Backlog>>,
     authorizer: Option<SharedAuthorizer>,
     authorizing: FuturesUnordered<Authorizing>,
     events: Vec<Event>,
@@ -64,12 +67,15 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
         .max_frame_size(Some(options.max_message_size))
         .read_buffer_size(4096)
         .write_buffer_size(0);
+    let tls = options.tls();
     let mut lp = Loop {
+        tls,
         machine: Machine::new(options, Instant::now().into_std()),
         ws_config,
         ws: None,
         opening: None,
         sink: None,
+        backlog: None,
         authorizer: None,
         authorizing: FuturesUnordered::new(),
         events: Vec::new(),
@@ -80,8 +86,14 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
         if !lp.carry_out().await {
             break;
         }
+        // A consumer that is behind: read nothing (and judge no silence) until it catches up.
+        let backlog = lp.backlog.clone().filter(|b| b.is_full());
+        let reading = backlog.is_none();
         let deadline = lp.machine.poll_timeout().map(Instant::from_std);
         tokio::select! {
+            _ = async { backlog.as_ref().expect("guarded").room().await }, if !reading => {
+                lp.input(Input::Activity);
+            }
             cmd = commands.recv() => {
                 let Some(cmd) = cmd else { break };
                 if !lp.command(cmd) { break; }
@@ -102,7 +114,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
                     Err(e) => lp.input(Input::SocketFailed(&e)),
                 }
             }
-            msg = async { lp.ws.as_mut().expect("guarded").next().await }, if lp.ws.is_some() => {
+            msg = async { lp.ws.as_mut().expect("guarded").next().await }, if lp.ws.is_some() && reading => {
                 lp.frame(msg);
                 for _ in 1..MAX_FRAMES_PER_TURN {
                     let Some(ws) = lp.ws.as_mut() else { break };
@@ -113,7 +125,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
                 }
             }
             Some(done) = lp.authorizing.next(), if !lp.authorizing.is_empty() => lp.authorized(done),
-            _ = sleep_until(deadline), if deadline.is_some() => {
+            _ = sleep_until(deadline), if deadline.is_some() && reading => {
                 lp.machine.handle_timeout(Instant::now().into_std());
             }
         }
@@ -137,6 +149,7 @@ impl Loop {
         match cmd {
             Command::Connect(sink, authorizer) => {
                 self.epoch += 1;
+                self.backlog = sink.backlog();
                 self.sink = Some(sink);
                 self.authorizer = authorizer;
                 self.input(Input::Connect);
@@ -269,7 +282,7 @@ impl Loop {
                 match action {
                     Action::Open(url) => {
                         self.close_socket(1000);
-                        self.opening = Some(Box::pin(open(url, self.ws_config)));
+                        self.opening = Some(Box::pin(open(url, self.ws_config, self.tls.clone())));
                     }
                     Action::Close(code) => {
                         self.opening = None;
@@ -328,6 +341,7 @@ impl Loop {
         if self.machine.state().is_terminal() {
             // Not trying to connect: let the consumer go (for Node, the process may exit).
             self.sink = None;
+            self.backlog = None;
             self.authorizer = None;
             self.authorizing = FuturesUnordered::new();
         }
@@ -353,7 +367,11 @@ impl Loop {
 }
 
 /// TCP, TLS when the URL asks for it, then the WebSocket upgrade.
-async fn open(url: String, config: WebSocketConfig) -> Result<Ws, String> {
+async fn open(
+    url: String,
+    config: WebSocketConfig,
+    tls_config: Arc<rustls::ClientConfig>,
+) -> Result<Ws, String> {
     use tungstenite::client::IntoClientRequest;
     let request = url
         .as_str()
@@ -373,7 +391,7 @@ async fn open(url: String, config: WebSocketConfig) -> Result<Ws, String> {
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     let _ = tcp.set_nodelay(true);
     let connector = if tls {
-        Connector::Rustls(tls::client_config())
+        Connector::Rustls(tls_config)
     } else {
         Connector::Plain
     };

@@ -1,7 +1,9 @@
 //! What the engine reports to its user: state changes, errors and channel events.
 
+use crate::backlog::Backlog;
 use crate::error::ConnectionError;
 use crate::frame::Data;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The connection states of pusher-js.
@@ -110,6 +112,11 @@ pub struct Batch {
 pub trait EventSink: Send + 'static {
     /// Takes one batch. Returns false when the consumer is gone, which stops the client.
     fn deliver(&mut self, batch: Batch) -> bool;
+
+    /// The consumer's backlog, if it has one: while it is full the client stops reading.
+    fn backlog(&self) -> Option<Arc<Backlog>> {
+        None
+    }
 }
 
 impl EventSink for tokio::sync::mpsc::UnboundedSender<Batch> {

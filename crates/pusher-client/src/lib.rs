@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod backlog;
 mod channels;
 mod client;
 mod connection;
@@ -33,8 +34,9 @@ pub mod frame;
 mod options;
 pub mod policy;
 mod state;
-mod tls;
+pub mod tls;
 
+pub use backlog::Backlog;
 pub use client::{Client, WeakClient};
 pub use error::{ConnectionError, ConnectionErrorKind};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};

@@ -38,6 +38,7 @@ pub struct ClientOptions {
     pub(crate) client_name: String,
     pub(crate) log: Arc<AtomicBool>,
     pub(crate) seed: u64,
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -71,6 +72,7 @@ impl ClientOptions {
             client_name: "pusher-native".into(),
             log: Arc::new(AtomicBool::new(false)),
             seed: 0x9e37_79b9_7f4a_7c15,
+            tls: None,
         }
     }
 
@@ -148,6 +150,16 @@ impl ClientOptions {
     pub(crate) fn logging(&self) -> bool {
         self.log.load(Ordering::Relaxed)
     }
+    /// The TLS configuration (default: platform and bundled roots, see [`crate::tls`]).
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.tls.clone().unwrap_or_else(crate::tls::default_config)
+    }
+
     /// Seed for the back-off jitter, so tests can repeat a schedule.
     pub fn jitter_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
