@@ -69,14 +69,17 @@ function describeError(error) {
   }
 }
 
+/** Auth data fields and their names in the engine's answer object (`JsAuthAnswer`). */
+const ANSWER_FIELDS = { channel_data: 'channelData', shared_secret: 'sharedSecret', user_data: 'userData' }
+
 /** The answer the engine expects: strings only. */
 function answer(data) {
+  if (typeof data.auth !== 'string') throw new Error('auth data must have a string "auth"')
   const out = { auth: data.auth }
-  for (const key of ['channel_data', 'shared_secret', 'user_data']) {
-    const v = data[key]
-    if (v !== undefined && v !== null) out[key] = typeof v === 'string' ? v : JSON.stringify(v)
+  for (const [field, name] of Object.entries(ANSWER_FIELDS)) {
+    const v = data[field]
+    if (v !== undefined && v !== null) out[name] = typeof v === 'string' ? v : JSON.stringify(v)
   }
-  if (typeof out.auth !== 'string') throw new Error('auth data must have a string "auth"')
   return out
 }
 

@@ -23,7 +23,7 @@ class Members {
   /** Rebuilds the list from `pusher:subscription_succeeded` data. */
   onSubscription(data) {
     const presence = (data && data.presence) || {}
-    this.members = Object.assign(Object.create(null), presence.hash || {})
+    this.members = Object.assign({}, presence.hash || {})
     this.count = typeof presence.count === 'number' ? presence.count : Object.keys(this.members).length
     this.me = this.get(this.myID)
   }
@@ -46,7 +46,7 @@ class Members {
   }
 
   reset() {
-    this.members = Object.create(null)
+    this.members = {}
     this.count = 0
     this.myID = null
     this.me = null
