@@ -202,6 +202,18 @@ export interface NativeOptions {
   auth: NativeAuth
   /** Extra trusted certificates (PEM), for private CAs and self-signed servers. */
   ca?: string
+  /** An HTTP proxy for the WebSocket and auth requests. */
+  proxy?: NativeProxy
+}
+
+/** An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from. */
+export interface NativeProxy {
+  /** `http://[user:pass@]host:port`. */
+  url: string
+  /** `NO_PROXY` syntax. */
+  noProxy: string
+  /** The option or variable it came from, for error messages. */
+  source: string
 }
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */

@@ -65,6 +65,21 @@ function checkCa(options) {
   }
 }
 
+/**
+ * The proxy: the `proxy` option, else HTTPS_PROXY / HTTP_PROXY from the environment
+ * (`proxy: false` ignores the environment), with NO_PROXY.
+ */
+function proxySetting(options) {
+  const env = process.env
+  if (options.proxy === false) return undefined
+  const noProxy = env.NO_PROXY || env.no_proxy || ''
+  if (typeof options.proxy === 'string') return { url: options.proxy, noProxy, source: 'Pusher option "proxy"' }
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    if (env[name]) return { url: env[name], noProxy, source: `proxy URL in ${name}` }
+  }
+  return undefined
+}
+
 /** The `ca` option as one PEM text. */
 function caText(options) {
   if (!has(options, 'ca')) return undefined
@@ -131,6 +146,9 @@ function validate(key, options) {
   checkAuthTransport(options, 'authTransport')
   checkDuration(options, 'authTimeout')
   checkCa(options)
+  if (has(options, 'proxy') && options.proxy !== false && typeof options.proxy !== 'string') {
+    fail('proxy', 'an http:// proxy URL or false', options.proxy)
+  }
   checkAuthOptions(options, 'channelAuthorization')
   checkAuthOptions(options, 'userAuthentication')
   if ('disableStats' in options) {
@@ -165,6 +183,7 @@ function nativeOptions(options) {
     unavailableTimeout: pick('unavailableTimeout'),
     maxMessageSize: pick('maxMessageSize'),
     ca: caText(options),
+    proxy: proxySetting(options),
   }
 }
 

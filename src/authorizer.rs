@@ -97,12 +97,22 @@ pub(crate) struct AuthSettings {
 
 impl AuthSettings {
     /// Settings from JS, verifying HTTPS endpoints with `tls`.
-    pub(crate) fn new(a: NativeAuth, tls: Arc<rustls::ClientConfig>) -> Self {
+    pub(crate) fn new(
+        a: NativeAuth,
+        tls: Arc<rustls::ClientConfig>,
+        proxy: Option<&pusher_client::proxy::Proxy>,
+    ) -> Self {
         let timeout = Duration::from_millis(a.timeout_ms.max(1.0) as u64);
         let channel: Option<Endpoint> = a.channel_endpoint.map(Into::into);
         let user: Option<Endpoint> = a.user_endpoint.map(Into::into);
         AuthSettings {
-            http: HttpAuthorizer::with_tls(channel.clone(), user.clone(), timeout, tls),
+            http: HttpAuthorizer::with_transport(
+                channel.clone(),
+                user.clone(),
+                timeout,
+                tls,
+                proxy,
+            ),
             channel,
             user,
             channel_js: a.channel_js,

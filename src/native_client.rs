@@ -8,6 +8,7 @@ use crate::batch::BatchSink;
 use crate::{cleanup, runtime};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use pusher_client::proxy::Proxy;
 use pusher_client::{Client, ClientOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -40,6 +41,19 @@ pub struct NativeOptions {
     pub auth: NativeAuth,
     /// Extra trusted certificates (PEM), for private CAs and self-signed servers.
     pub ca: Option<String>,
+    /// An HTTP proxy for the WebSocket and auth requests.
+    pub proxy: Option<NativeProxy>,
+}
+
+/// An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from.
+#[napi(object)]
+pub struct NativeProxy {
+    /// `http://[user:pass@]host:port`.
+    pub url: String,
+    /// `NO_PROXY` syntax.
+    pub no_proxy: String,
+    /// The option or variable it came from, for error messages.
+    pub source: String,
 }
 
 fn log_switch() -> Arc<AtomicBool> {
@@ -96,8 +110,17 @@ impl NativeClient {
             None => pusher_client::tls::default_config(),
         };
         opts = opts.tls_config(tls.clone());
+        let proxy = match &options.proxy {
+            Some(p) => Some(Proxy::new(&p.url, &p.no_proxy).map_err(|e| {
+                Error::new(Status::InvalidArg, format!("Invalid {}: {e}", p.source))
+            })?),
+            None => None,
+        };
+        if let Some(p) = &proxy {
+            opts = opts.proxy(p.clone());
+        }
         let url = opts.url();
-        let auth = Arc::new(AuthSettings::new(options.auth, tls));
+        let auth = Arc::new(AuthSettings::new(options.auth, tls, proxy.as_ref()));
         let client = Client::with_runtime(opts, &runtime::handle());
         cleanup::register(&env, client.downgrade())?;
         Ok(NativeClient { client, url, auth })

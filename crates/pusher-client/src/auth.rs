@@ -225,8 +225,20 @@ impl HttpAuthorizer {
         timeout: Duration,
         tls: Arc<rustls::ClientConfig>,
     ) -> Self {
+        Self::with_transport(channel, user, timeout, tls, None)
+    }
+
+    /// As [`HttpAuthorizer::with_tls`], sending requests through `proxy` (none: reqwest's
+    /// own reading of `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` is turned off).
+    pub fn with_transport(
+        channel: Option<Endpoint>,
+        user: Option<Endpoint>,
+        timeout: Duration,
+        tls: Arc<rustls::ClientConfig>,
+        proxy: Option<&crate::proxy::Proxy>,
+    ) -> Self {
         HttpAuthorizer {
-            http: http_client(tls),
+            http: http_client(tls, proxy),
             channel,
             user,
             timeout,
@@ -305,16 +317,28 @@ fn absolute(url: &str) -> String {
     }
 }
 
-fn http_client(tls: Arc<rustls::ClientConfig>) -> reqwest::Client {
+fn http_client(
+    tls: Arc<rustls::ClientConfig>,
+    proxy: Option<&crate::proxy::Proxy>,
+) -> reqwest::Client {
     let build = |tls: &rustls::ClientConfig| {
-        reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .use_preconfigured_tls(tls.clone())
+            .no_proxy();
+        if let Some(p) = proxy {
+            let rules = p.clone();
+            builder = builder.proxy(reqwest::Proxy::custom(move |url| {
+                let host = url.host_str()?;
+                rules.applies_to(host).then(|| rules.url().to_owned())
+            }));
+        }
+        builder
             .build()
             .expect("the HTTP client's configuration is static")
     };
-    // Clients with the default roots share one connection pool.
+    // Clients with the default roots and no proxy share one connection pool.
     static SHARED: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    if Arc::ptr_eq(&tls, &crate::tls::default_config()) {
+    if proxy.is_none() && Arc::ptr_eq(&tls, &crate::tls::default_config()) {
         SHARED.get_or_init(|| build(&tls)).clone()
     } else {
         build(&tls)

@@ -9,6 +9,7 @@ use crate::backlog::Backlog;
 use crate::client::Command;
 use crate::event::{Batch, Event, EventSink};
 use crate::options::ClientOptions;
+use crate::proxy::Proxy;
 use crate::state::{Action, Input, Machine};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -50,6 +51,7 @@ struct Loop {
     machine: Machine,
     ws_config: WebSocketConfig,
     tls: Arc<rustls::ClientConfig>,
+    proxy: Option<Proxy>,
     ws: Option<Ws>,
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
@@ -70,6 +72,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
     let tls = options.tls();
     let mut lp = Loop {
         tls,
+        proxy: options.proxy.clone(),
         machine: Machine::new(options, Instant::now().into_std()),
         ws_config,
         ws: None,
@@ -282,7 +285,12 @@ impl Loop {
                 match action {
                     Action::Open(url) => {
                         self.close_socket(1000);
-                        self.opening = Some(Box::pin(open(url, self.ws_config, self.tls.clone())));
+                        self.opening = Some(Box::pin(open(
+                            url,
+                            self.ws_config,
+                            self.tls.clone(),
+                            self.proxy.clone(),
+                        )));
                     }
                     Action::Close(code) => {
                         self.opening = None;
@@ -371,6 +379,7 @@ async fn open(
     url: String,
     config: WebSocketConfig,
     tls_config: Arc<rustls::ClientConfig>,
+    proxy: Option<Proxy>,
 ) -> Result<Ws, String> {
     use tungstenite::client::IntoClientRequest;
     let request = url
@@ -386,9 +395,12 @@ async fn open(
         .trim_end_matches(']')
         .to_owned();
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-    let tcp = TcpStream::connect((host.as_str(), port))
-        .await
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    let tcp = match proxy.filter(|p| p.applies_to(&host)) {
+        Some(p) => p.connect(&host, port).await?,
+        None => TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?,
+    };
     let _ = tcp.set_nodelay(true);
     let connector = if tls {
         Connector::Rustls(tls_config)

@@ -33,6 +33,7 @@ mod event;
 pub mod frame;
 mod options;
 pub mod policy;
+pub mod proxy;
 mod state;
 pub mod tls;
 

@@ -39,6 +39,7 @@ pub struct ClientOptions {
     pub(crate) log: Arc<AtomicBool>,
     pub(crate) seed: u64,
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) proxy: Option<crate::proxy::Proxy>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -73,6 +74,7 @@ impl ClientOptions {
             log: Arc::new(AtomicBool::new(false)),
             seed: 0x9e37_79b9_7f4a_7c15,
             tls: None,
+            proxy: None,
         }
     }
 
@@ -158,6 +160,12 @@ impl ClientOptions {
 
     pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
         self.tls.clone().unwrap_or_else(crate::tls::default_config)
+    }
+
+    /// An HTTP proxy for the WebSocket (a `CONNECT` tunnel).
+    pub fn proxy(mut self, proxy: crate::proxy::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
     }
 
     /// Seed for the back-off jitter, so tests can repeat a schedule.
