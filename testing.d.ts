@@ -27,6 +27,7 @@ declare module './binding.js' {
     /**
      * Pusher options that connect to this server: `extra` with `wsHost`, `wsPort` and
      * `forceTLS: false` set to this server's (and `cluster: 'test'` unless `extra` has one).
+     * On a `tls: true` server it sets `forceTLS: true`, `wssPort` and `ca` (its certificate).
      *
      * @example
      * const server = await TestServer.start()

@@ -17,9 +17,14 @@ Object.defineProperties(TestServer.prototype, {
   },
 })
 
-/** Pusher options that connect to this server (merged over `extra`). */
+/**
+ * Pusher options that connect to this server (merged over `extra`); a TLS server adds
+ * `forceTLS`, `wssPort` and its certificate as `ca`.
+ */
 TestServer.prototype.clientOptions = function clientOptions(extra) {
-  return { cluster: 'test', ...extra, wsHost: this.host, wsPort: this.port, forceTLS: false }
+  const server = { wsHost: this.host, wsPort: this.port, forceTLS: false }
+  if (this.tls) Object.assign(server, { wssPort: this.port, forceTLS: true, ca: this.certificatePem })
+  return { cluster: 'test', ...extra, ...server }
 }
 
 module.exports = { TestServer }

@@ -1,5 +1,6 @@
 'use strict'
-// Decodes the engine's event batches (see src/batch.rs for the layout).
+// Decodes the engine's event batches (see src/batch.rs for the layout): a flat array, or
+// the same as one JSON text.
 
 const MESSAGE_TEXT = 0
 const MESSAGE_JSON = 1
@@ -9,6 +10,7 @@ const CONNECTING_IN = 4
 const ERROR = 5
 const CHANNEL_REMOVED = 6
 const LOG = 7
+const MESSAGE_VALUE = 8
 const STRIDE = 5
 
 /** Event data as pusher-js decodes it: JSON when the string parses, the string otherwise. */
@@ -26,8 +28,12 @@ function decodeText(text) {
  * `handler.error(obj)`, `handler.channelRemoved(name)` and `handler.log(line)` in order.
  */
 function forEachEvent(batch, handler) {
+  if (typeof batch === 'string') batch = JSON.parse(batch)
   for (let i = 0; i < batch.length; i += STRIDE) {
     switch (batch[i]) {
+      case MESSAGE_VALUE:
+        handler.message(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
+        break
       case MESSAGE_TEXT:
         handler.message(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
         break
@@ -44,7 +50,7 @@ function forEachEvent(batch, handler) {
         handler.connectingIn(batch[i + 3])
         break
       case ERROR:
-        handler.error(JSON.parse(batch[i + 3]))
+        handler.error(typeof batch[i + 3] === 'string' ? JSON.parse(batch[i + 3]) : batch[i + 3])
         break
       case CHANNEL_REMOVED:
         handler.channelRemoved(batch[i + 2])

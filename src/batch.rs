@@ -1,8 +1,10 @@
-//! Event delivery to JS: one threadsafe function call per batch, each batch a flat array.
+//! Event delivery to JS: one threadsafe function call per batch, each batch a flat array
+//! built through napi, or one JSON text (`batch_json.rs`) that JS parses in one go.
 //!
 //! Layout, five slots per event: `[kind, a, b, c, d]`, decoded by `lib/batch.js`:
-//! - `MESSAGE_TEXT` / `MESSAGE_JSON` / `MESSAGE_NONE`: a = event, b = channel, c = data
-//!   (a string that may hold JSON / JSON text / absent), d = user_id
+//! - `MESSAGE_TEXT` / `MESSAGE_JSON` / `MESSAGE_VALUE` / `MESSAGE_NONE`: a = event,
+//!   b = channel, c = data (a string that may hold JSON / JSON text / the value itself /
+//!   absent), d = user_id
 //! - `STATE`: a = previous, b = current, c = socket_id
 //! - `CONNECTING_IN`: c = delay in ms
 //! - `ERROR`: c = the pusher-js error object as JSON text
@@ -19,20 +21,28 @@ use std::sync::Arc;
 /// Events waiting for the JS thread beyond which the engine stops reading the socket.
 const MAX_PENDING_EVENTS: usize = 65_536;
 
-const MESSAGE_TEXT: u32 = 0;
-const MESSAGE_JSON: u32 = 1;
-const MESSAGE_NONE: u32 = 2;
-const STATE: u32 = 3;
-const CONNECTING_IN: u32 = 4;
-const ERROR: u32 = 5;
-const CHANNEL_REMOVED: u32 = 6;
-const LOG: u32 = 7;
+pub(crate) const MESSAGE_TEXT: u32 = 0;
+pub(crate) const MESSAGE_JSON: u32 = 1;
+pub(crate) const MESSAGE_NONE: u32 = 2;
+pub(crate) const STATE: u32 = 3;
+pub(crate) const CONNECTING_IN: u32 = 4;
+pub(crate) const ERROR: u32 = 5;
+pub(crate) const CHANNEL_REMOVED: u32 = 6;
+pub(crate) const LOG: u32 = 7;
+pub(crate) const MESSAGE_VALUE: u32 = 8;
+
+/// How batches cross to JS: JSON text unless `PUSHER_NATIVE_DELIVERY=napi` (kept for the
+/// benchmark that chose between them).
+fn as_json() -> bool {
+    static JSON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *JSON.get_or_init(|| std::env::var("PUSHER_NATIVE_DELIVERY").as_deref() != Ok("napi"))
+}
 
 /// Slots per event.
 const STRIDE: u32 = 5;
 
-type BatchFn =
-    ThreadsafeFunction<Batch, (), FnArgs<(Array<'static>, f64)>, Status, false, false, 0>;
+type JsBatch = Either<String, Array<'static>>;
+type BatchFn = ThreadsafeFunction<Batch, (), FnArgs<(JsBatch, f64)>, Status, false, false, 0>;
 
 /// An [`EventSink`] calling one JS function. Strong: while the engine holds it, Node stays up.
 pub(crate) struct BatchSink {
@@ -71,8 +81,11 @@ impl EventSink for BatchSink {
     }
 }
 
-fn to_js(ctx: ThreadsafeCallContext<Batch>) -> Result<FnArgs<(Array<'static>, f64)>> {
+fn to_js(ctx: ThreadsafeCallContext<Batch>) -> Result<FnArgs<(JsBatch, f64)>> {
     let Batch { events, epoch } = ctx.value;
+    if as_json() {
+        return Ok((Either::A(crate::batch_json::encode(&events)), epoch as f64).into());
+    }
     let env = ctx.env;
     let mut arr = env.create_array(events.len() as u32 * STRIDE)?;
     let mut i = 0u32;
@@ -121,5 +134,5 @@ fn to_js(ctx: ThreadsafeCallContext<Batch>) -> Result<FnArgs<(Array<'static>, f6
     }
     // SAFETY of the 'static: the array is handed straight to the JS call that follows.
     let arr: Array<'static> = unsafe { std::mem::transmute(arr) };
-    Ok((arr, epoch as f64).into())
+    Ok((Either::B(arr), epoch as f64).into())
 }

@@ -4,6 +4,7 @@
 
 mod authorizer;
 mod batch;
+mod batch_json;
 mod cleanup;
 mod native_client;
 mod runtime;

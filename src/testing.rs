@@ -33,6 +33,10 @@ pub struct TestServerOptions {
     /// The 32-byte master key that the keys of `private-encrypted-` channels are derived from,
     /// in standard base64 (default: the 32 ASCII bytes `pusher-test-server-master-key-01`).
     pub encryption_master_key_base64: Option<String>,
+    /// Serve `wss://` instead of `ws://` on the port (default `false`), with a self-signed
+    /// certificate made at start for `127.0.0.1` and `localhost`: trust `certificatePem` as the
+    /// client's CA. `restart()` keeps the certificate.
+    pub tls: Option<bool>,
 }
 
 /// What a channel authorization endpoint answers: pass it to pusher-js's `authorizer` callback
@@ -173,6 +177,9 @@ impl TestServer {
             if let Some(key) = o.encryption_master_key_base64 {
                 opts.encryption_master_key = key_from_base64("encryptionMasterKeyBase64", &key)?;
             }
+            if let Some(on) = o.tls {
+                opts.tls = on;
+            }
         }
         promise(env, async move {
             server::TestServer::start(opts)
@@ -192,6 +199,19 @@ impl TestServer {
     #[napi(getter)]
     pub fn host(&self) -> String {
         self.inner.host().to_owned()
+    }
+
+    /// Whether it serves `wss://` (started with `tls: true`).
+    #[napi(getter)]
+    pub fn tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+
+    /// With `tls: true`, its self-signed certificate in PEM (valid for `127.0.0.1` and
+    /// `localhost`), which is also the CA a client must trust; `null` otherwise.
+    #[napi(getter)]
+    pub fn certificate_pem(&self) -> Option<String> {
+        self.inner.certificate_pem()
     }
 
     /// The apps it accepts; the first is the default.

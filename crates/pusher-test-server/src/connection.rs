@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -16,12 +17,17 @@ use tokio_tungstenite::WebSocketStream;
 
 use crate::mute::MuteStream;
 use crate::server::Inner;
+use crate::tls::ServerStream;
 use crate::{frames, state, ReceivedFrame};
 
-type Socket = WebSocketStream<MuteStream<TcpStream>>;
+type Socket = WebSocketStream<MuteStream<ServerStream>>;
 
 /// How long a refused connection waits for the client's close reply.
 const REFUSE_LINGER: Duration = Duration::from_secs(5);
+
+/// How long a TLS connection that ended normally may take to send its
+/// `close_notify`.
+const TLS_CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 /// The most queued frames written before one flush.
 const BATCH: usize = 1024;
@@ -40,7 +46,8 @@ pub(crate) enum Outgoing {
     Blast(Utf8Bytes, u64),
 }
 
-/// Serves one accepted TCP connection until it ends or is killed.
+/// Serves one accepted TCP connection (over TLS in TLS mode) until it ends
+/// or is killed.
 pub(crate) async fn serve(inner: Arc<Inner>, tcp: TcpStream) {
     let kill = Arc::new(Notify::new());
     let mut registered = None;
@@ -71,7 +78,17 @@ async fn run(
             .unwrap_or_else(|| request.uri().path().to_owned());
         Ok(response)
     };
-    let stream = MuteStream::new(tcp, muted.clone());
+    let stream = match &inner.tls {
+        // A client that does not trust the certificate fails here.
+        Some(tls) => match tls.acceptor.accept(tcp).await {
+            Ok(stream) => ServerStream::Tls(Box::new(stream)),
+            Err(_) => return,
+        },
+        None => ServerStream::Plain(tcp),
+    };
+    // Muting sits above TLS: swallowed frames are never encrypted, so the
+    // TLS session stays intact.
+    let stream = MuteStream::new(stream, muted.clone());
     let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, record_path).await else {
         return;
     };
@@ -116,6 +133,22 @@ async fn run(
         closing,
     };
     link.pump().await;
+    let mut ws = link.ws;
+    // Gone from the server's view at once, not after the TLS goodbye.
+    if let Some(socket_id) = registered.take() {
+        inner.unregister(&socket_id);
+    }
+    finish(&mut ws).await;
+}
+
+/// Ends a connection that finished on its own (not dropped or killed). Over
+/// TLS it sends `close_notify` first, so the client sees a clean end of
+/// stream as it would over plain TCP; a plain socket is just dropped, as ever.
+async fn finish(ws: &mut Socket) {
+    let stream = ws.get_mut().get_mut();
+    if stream.is_tls() {
+        let _ = tokio::time::timeout(TLS_CLOSE_LINGER, stream.shutdown()).await;
+    }
 }
 
 /// An open, registered connection.
@@ -234,4 +267,5 @@ async fn refuse(mut ws: Socket, code: u16, message: &str) {
     }
     let drain = async { while let Some(Ok(_)) = ws.next().await {} };
     let _ = tokio::time::timeout(REFUSE_LINGER, drain).await;
+    finish(&mut ws).await;
 }

@@ -31,6 +31,25 @@
 //! # }
 //! ```
 //!
+//! # TLS
+//!
+//! With [`ServerOptions::tls`] the server speaks `wss://` on its port, with a
+//! self-signed certificate made at start for `127.0.0.1` and `localhost`; a
+//! client trusts [`TestServer::certificate_pem`] as its CA:
+//!
+//! ```no_run
+//! use pusher_test_server::{ServerOptions, TestServer};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let server = TestServer::start(ServerOptions { tls: true, ..ServerOptions::default() }).await?;
+//! let url = format!("wss://{}:{}/app/{}?protocol=7", server.host(), server.port(), server.app().key);
+//! let ca: String = server.certificate_pem().expect("a TLS server has a certificate");
+//! // ... a client connects to `url` trusting `ca` ...
+//! # let _ = (url, ca);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Every server-to-client `data` follows Pusher's double encoding: it is a JSON
 //! string that holds JSON (`pusher:error` is the exception and carries an
 //! object).
@@ -47,6 +66,7 @@ mod options;
 mod push;
 mod server;
 mod state;
+mod tls;
 mod wait;
 
 pub use faults::HandshakeMode;

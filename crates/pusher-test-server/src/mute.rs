@@ -25,6 +25,11 @@ impl<S> MuteStream<S> {
         Self { inner, muted }
     }
 
+    /// The wrapped stream.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
     fn is_muted(&self) -> bool {
         self.muted.load(Ordering::SeqCst)
     }

@@ -69,6 +69,14 @@ pub struct ServerOptions {
     /// are derived from (see [`encryption::shared_secret`](crate::encryption::shared_secret));
     /// defaults to [`DEFAULT_ENCRYPTION_MASTER_KEY`].
     pub encryption_master_key: [u8; 32],
+    /// Whether to serve `wss://` instead of `ws://` (on the same single port);
+    /// defaults to `false`. When set, [`TestServer::start`](crate::TestServer::start)
+    /// makes a fresh self-signed certificate for `127.0.0.1` (an IP address
+    /// name), `localhost` and, if it is another concrete address or name,
+    /// [`host`](Self::host). A client must trust
+    /// [`TestServer::certificate_pem`](crate::TestServer::certificate_pem)
+    /// as its CA. [`restart`](crate::TestServer::restart) keeps the certificate.
+    pub tls: bool,
 }
 
 /// The default [`ServerOptions::encryption_master_key`]: the 32 ASCII bytes
@@ -84,6 +92,7 @@ impl Default for ServerOptions {
             activity_timeout: 120,
             subscription_count: false,
             encryption_master_key: DEFAULT_ENCRYPTION_MASTER_KEY,
+            tls: false,
         }
     }
 }
@@ -110,6 +119,7 @@ mod tests {
         assert_eq!(options.port, 0);
         assert_eq!(options.activity_timeout, 120);
         assert!(!options.subscription_count);
+        assert!(!options.tls);
         assert_eq!(
             &options.encryption_master_key,
             b"pusher-test-server-master-key-01"

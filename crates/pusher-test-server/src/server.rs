@@ -12,6 +12,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::connection::{self, Outgoing};
 use crate::state::{self, Delivery, Hub};
+use crate::tls::Tls;
 use crate::{AppConfig, HandshakeMode, Received, ServerOptions};
 
 /// A running Pusher-protocol server on loopback.
@@ -84,6 +85,8 @@ pub(crate) struct Inner {
     pub port: u16,
     pub activity_timeout: u64,
     pub encryption_master_key: [u8; 32],
+    /// Set in TLS mode; the same across restarts.
+    pub tls: Option<Tls>,
     shared: Mutex<Shared>,
     /// Bumped on every state change; `wait_for` watches it.
     pub changes: watch::Sender<()>,
@@ -96,6 +99,7 @@ pub(crate) struct Inner {
 impl TestServer {
     /// Binds `options.host:options.port` and starts accepting connections on
     /// the current tokio runtime; returns as soon as the socket is bound.
+    /// With [`ServerOptions::tls`] a fresh certificate is made first.
     pub async fn start(options: ServerOptions) -> io::Result<TestServer> {
         if options.apps.is_empty() {
             return Err(io::Error::new(
@@ -103,6 +107,11 @@ impl TestServer {
                 "ServerOptions::apps must name at least one app",
             ));
         }
+        let tls = if options.tls {
+            Some(Tls::generate(&options.host)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind((options.host.as_str(), options.port)).await?;
         let port = listener.local_addr()?.port();
         let inner = Arc::new(Inner {
@@ -111,6 +120,7 @@ impl TestServer {
             port,
             activity_timeout: options.activity_timeout,
             encryption_master_key: options.encryption_master_key,
+            tls,
             shared: Mutex::new(Shared {
                 hub: Hub::new(options.apps).with_subscription_count(options.subscription_count),
                 peers: HashMap::new(),
@@ -142,6 +152,17 @@ impl TestServer {
         &self.inner().host
     }
 
+    /// Whether the server speaks `wss://` ([`ServerOptions::tls`]).
+    pub fn is_tls(&self) -> bool {
+        self.inner().tls.is_some()
+    }
+
+    /// In TLS mode, the server's self-signed certificate in PEM; it is also
+    /// the CA a client must trust. `None` for a plain `ws://` server.
+    pub fn certificate_pem(&self) -> Option<String> {
+        self.inner().tls.as_ref().map(|tls| tls.pem.clone())
+    }
+
     /// The apps the server accepts.
     pub fn apps(&self) -> Vec<AppConfig> {
         self.inner().apps.clone()
@@ -170,7 +191,8 @@ impl TestServer {
     }
 
     /// Listens again on the same port after [`stop`](Self::stop). Does
-    /// nothing if the server is already listening.
+    /// nothing if the server is already listening. In TLS mode the same
+    /// certificate is served.
     pub async fn restart(&self) -> io::Result<()> {
         let mut listening = self.inner().listening.lock().await;
         if listening.is_some() {

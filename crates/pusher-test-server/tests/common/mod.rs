@@ -1,15 +1,20 @@
 //! A minimal Pusher client for the integration tests.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use pusher_test_server::{auth, ServerOptions, TestServer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{
+    client_async_tls_with_config, connect_async, Connector, MaybeTlsStream, WebSocketStream,
+};
 
 /// The longest any single wait in these tests may take.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -22,6 +27,68 @@ pub async fn start() -> TestServer {
     TestServer::start(ServerOptions::default())
         .await
         .expect("server starts")
+}
+
+/// A server on a free port in TLS mode (`wss://`).
+pub async fn start_tls() -> TestServer {
+    TestServer::start(ServerOptions {
+        tls: true,
+        ..ServerOptions::default()
+    })
+    .await
+    .expect("TLS server starts")
+}
+
+/// A client TLS configuration (ring provider) whose only trusted root is
+/// the certificate in `pem`.
+pub fn trusting(pem: &str) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        roots
+            .add(cert.expect("PEM certificate"))
+            .expect("usable root");
+    }
+    assert!(!roots.is_empty(), "no certificate in {pem}");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the defaults")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+/// A TLS configuration trusting only the server's own certificate.
+pub fn trusting_server(server: &TestServer) -> Arc<rustls::ClientConfig> {
+    trusting(&server.certificate_pem().expect("a TLS server"))
+}
+
+/// Opens `wss://<name>:port<path>` over a TCP connection to the server's
+/// host, verifying the certificate for `name` with `config`; fails after
+/// [`TIMEOUT`].
+pub async fn try_open_tls(
+    server: &TestServer,
+    name: &str,
+    path: &str,
+    config: Arc<rustls::ClientConfig>,
+) -> Result<Ws, tungstenite::Error> {
+    let url = format!("wss://{name}:{}{path}", server.port());
+    let connect = async {
+        let tcp = TcpStream::connect((server.host(), server.port())).await?;
+        let (ws, _) =
+            client_async_tls_with_config(url, tcp, None, Some(Connector::Rustls(config))).await?;
+        Ok::<Ws, tungstenite::Error>(ws)
+    };
+    timeout(TIMEOUT, connect)
+        .await
+        .expect("TLS connect finished in time")
+}
+
+/// Opens `wss://host:port<path>` trusting only the server's certificate.
+pub async fn open_tls(server: &TestServer, path: &str) -> Ws {
+    try_open_tls(server, server.host(), path, trusting_server(server))
+        .await
+        .expect("connected over TLS")
 }
 
 /// `ws://host:port<path>`.
@@ -98,7 +165,17 @@ pub struct Client {
 impl Client {
     /// Connects to the server's first app and reads the handshake.
     pub async fn connect(server: &TestServer) -> Client {
-        let mut ws = open(server, &app_path(server)).await;
+        Client::handshake(open(server, &app_path(server)).await).await
+    }
+
+    /// Connects over TLS (trusting only the server's certificate) and reads
+    /// the handshake.
+    pub async fn connect_tls(server: &TestServer) -> Client {
+        Client::handshake(open_tls(server, &app_path(server)).await).await
+    }
+
+    /// Reads `pusher:connection_established` from a fresh socket.
+    pub async fn handshake(mut ws: Ws) -> Client {
         let first = next_json(&mut ws).await;
         assert_eq!(first["event"], "pusher:connection_established", "{first}");
         let socket_id = data(&first)["socket_id"]
