@@ -498,13 +498,13 @@ impl TestServer {
         count: u32,
         timeout_ms: Option<u32>,
     ) -> Result<Object<'a>> {
-        let s = self.inner.clone();
         let count = count as usize;
-        promise(env, async move {
-            s.wait_for(|s| s.connections().len() == count, timeout(timeout_ms))
-                .await
-                .map_err(|e| format!("waiting for {count} connection(s): {e}"))
-        })
+        self.wait(
+            env,
+            format!("{count} connection(s)"),
+            timeout_ms,
+            move |s| s.connections().len() == count,
+        )
     }
 
     /// Resolves once `count` clients (default 1) are subscribed to `channel`.
@@ -516,18 +516,15 @@ impl TestServer {
         count: Option<u32>,
         timeout_ms: Option<u32>,
     ) -> Result<Object<'a>> {
-        let s = self.inner.clone();
         let count = count.unwrap_or(1) as usize;
-        promise(env, async move {
-            let subscribed = |s: &server::TestServer| {
-                s.connections()
-                    .iter()
-                    .filter(|c| c.subscriptions.iter().any(|x| *x == channel))
-                    .count()
-            };
-            s.wait_for(|s| subscribed(s) == count, timeout(timeout_ms))
-                .await
-                .map_err(|e| format!("waiting for {count} subscriber(s) of {channel}: {e}"))
+        let what = format!("{count} subscriber(s) of {channel}");
+        self.wait(env, what, timeout_ms, move |s| {
+            let subscribed = s
+                .connections()
+                .iter()
+                .filter(|c| c.subscriptions.contains(&channel))
+                .count();
+            subscribed == count
         })
     }
 
@@ -540,18 +537,15 @@ impl TestServer {
         count: Option<u32>,
         timeout_ms: Option<u32>,
     ) -> Result<Object<'a>> {
-        let s = self.inner.clone();
         let count = count.unwrap_or(1) as usize;
-        promise(env, async move {
-            let seen = |s: &server::TestServer| {
-                s.received()
-                    .iter()
-                    .filter(|r| r.frame.event().as_deref() == Some(event.as_str()))
-                    .count()
-            };
-            s.wait_for(|s| seen(s) >= count, timeout(timeout_ms))
-                .await
-                .map_err(|e| format!("waiting for {count} {event} frame(s): {e}"))
+        let what = format!("{count} {event} frame(s)");
+        self.wait(env, what, timeout_ms, move |s| {
+            let seen = s
+                .received()
+                .iter()
+                .filter(|r| r.frame.event().as_deref() == Some(event.as_str()))
+                .count();
+            seen >= count
         })
     }
 
@@ -566,9 +560,9 @@ impl TestServer {
         timeout_ms: Option<u32>,
     ) -> Result<Object<'a>> {
         use server::ReceivedFrame as F;
-        let s = self.inner.clone();
         let count = count.unwrap_or(1) as usize;
-        promise(env, async move {
+        let what = format!("{count} {kind} frame(s)");
+        self.wait(env, what, timeout_ms, move |s| {
             let is_kind = |f: &F| match f {
                 F::Text(_) => kind == "text",
                 F::Binary(_) => kind == "binary",
@@ -576,11 +570,23 @@ impl TestServer {
                 F::Pong => kind == "pong",
                 F::Close(_) => kind == "close",
             };
-            let seen =
-                |s: &server::TestServer| s.received().iter().filter(|r| is_kind(&r.frame)).count();
-            s.wait_for(|s| seen(s) >= count, timeout(timeout_ms))
+            s.received().iter().filter(|r| is_kind(&r.frame)).count() >= count
+        })
+    }
+
+    /// A promise resolved once `done` holds (checked on every change of the server's state).
+    fn wait<'a>(
+        &self,
+        env: &'a Env,
+        what: String,
+        timeout_ms: Option<u32>,
+        done: impl Fn(&server::TestServer) -> bool + Send + 'static,
+    ) -> Result<Object<'a>> {
+        let s = self.inner.clone();
+        promise(env, async move {
+            s.wait_for(done, timeout(timeout_ms))
                 .await
-                .map_err(|e| format!("waiting for {count} {kind} frame(s): {e}"))
+                .map_err(|e| format!("waiting for {what}: {e}"))
         })
     }
 }
