@@ -56,6 +56,10 @@ pub struct JsAuthAnswer {
     pub headers: Option<Vec<Vec<String>>>,
 }
 
+/// The JS authorize function as `connect` receives it (typed for TS by `ts_args_type`).
+pub(crate) type JsAuthorize<'a> =
+    Function<'a, FnArgs<(String, String, Option<String>)>, Promise<JsAuthAnswer>>;
+
 /// `(kind, socketId, channelName) => Promise<JsAuthAnswer>`, weak: it never holds Node open.
 pub(crate) type JsAuthFn = ThreadsafeFunction<
     FnArgs<(String, String, Option<String>)>,

@@ -2,8 +2,7 @@
 //!
 //! Internal to the package: `lib/pusher.js` builds the pusher-js API on top of it.
 
-use crate::authorizer::JsAuthAnswer;
-use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, NativeAuth};
+use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth};
 use crate::batch::BatchSink;
 use crate::{cleanup, runtime};
 use napi::bindgen_prelude::*;
@@ -141,9 +140,7 @@ impl NativeClient {
     pub fn connect(
         &self,
         on_batch: Function<'_, (), ()>,
-        authorize: Option<
-            Function<'_, FnArgs<(String, String, Option<String>)>, Promise<JsAuthAnswer>>,
-        >,
+        authorize: Option<JsAuthorize<'_>>,
     ) -> Result<()> {
         let sink = BatchSink::new(&on_batch)?;
         let js: Option<JsAuthFn> = match authorize {
