@@ -290,4 +290,41 @@ mod tests {
         assert!(r.contains("278d425bdf160c739803:58df8b"), "{r}");
         assert_eq!(redact(PING), PING);
     }
+
+    /// A bounded fuzz run on stable Rust: mutations of real frames never panic the decoder,
+    /// and whatever decodes has an event name.
+    #[test]
+    fn mutated_frames_never_panic() {
+        let seeds = [
+            r#"{"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\",\"activity_timeout\":120}"}"#,
+            r#"{"event":"e","channel":"c","data":"{\"a\":[1,2,{\"b\":null}]}","user_id":"u"}"#,
+            r#"{"event":"pusher:error","data":{"code":null,"message":"x\u00e9"}}"#,
+        ];
+        let mut rng = crate::policy::Jitter::new(42);
+        let mut pick = |n: usize| (rng.next_unit() * n as f64) as usize;
+        for i in 0..20_000 {
+            let mut bytes = seeds[i % seeds.len()].as_bytes().to_vec();
+            for _ in 0..1 + pick(4) {
+                let at = pick(bytes.len());
+                match pick(3) {
+                    0 => bytes[at] = pick(256) as u8,
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, b"{}[]\":,\\u0"[pick(10)]),
+                }
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                if let Ok(frame) = decode(text) {
+                    let _ = frame.event.len();
+                    if let Some(d) = &frame.data {
+                        let _ = d.parse::<serde_json::Value>();
+                    }
+                }
+            }
+        }
+    }
 }
