@@ -12,7 +12,7 @@ const EMPTY_METADATA = Object.freeze({})
 
 class Channel extends Dispatcher {
   constructor(name, pusher) {
-    super((event) => Logger.debug('No callbacks on ' + name + ' for ' + event))
+    super((event) => Logger.enabled() && Logger.debug('No callbacks on ' + name + ' for ' + event))
     this.name = name
     this.pusher = pusher
     this.subscribed = false

@@ -9,36 +9,36 @@ const DEFAULT_CONTEXT = globalThis
 
 class CallbackRegistry {
   constructor() {
-    // Keys are prefixed so names like `__proto__` are safe.
-    this._callbacks = Object.create(null)
+    // A Map: any event name is safe as a key (`__proto__` included) and lookups allocate nothing.
+    this._callbacks = new Map()
   }
 
   get(name) {
-    return this._callbacks['_' + name]
+    return this._callbacks.get(name)
   }
 
   add(name, fn, context) {
-    const key = '_' + name
-    const list = this._callbacks[key] || (this._callbacks[key] = [])
+    let list = this._callbacks.get(name)
+    if (!list) this._callbacks.set(name, (list = []))
     list.push({ fn, context })
   }
 
   remove(name, fn, context) {
     if (!name && !fn && !context) {
-      this._callbacks = Object.create(null)
+      this._callbacks = new Map()
       return
     }
-    const keys = name ? ['_' + name] : Object.keys(this._callbacks)
-    for (const key of keys) {
+    const names = name ? [name] : Array.from(this._callbacks.keys())
+    for (const key of names) {
       if (fn || context) {
         // Replaced, not edited: an emit in progress keeps iterating its own array.
-        const kept = (this._callbacks[key] || []).filter(
+        const kept = (this._callbacks.get(key) || []).filter(
           (b) => (fn && fn !== b.fn) || (context && context !== b.context),
         )
-        if (kept.length > 0) this._callbacks[key] = kept
-        else delete this._callbacks[key]
+        if (kept.length > 0) this._callbacks.set(key, kept)
+        else this._callbacks.delete(key)
       } else {
-        delete this._callbacks[key]
+        this._callbacks.delete(key)
       }
     }
   }
@@ -87,14 +87,15 @@ class Dispatcher {
     // cannot make the loop skip the next one (a pusher-js bug).
     const globals = this.global_callbacks
     for (let i = 0; i < globals.length; i++) {
-      invoke(this, globals[i], DEFAULT_CONTEXT, [eventName, data], eventName)
+      invoke(this, globals[i], DEFAULT_CONTEXT, 2, eventName, data, eventName)
     }
     const callbacks = this.callbacks.get(eventName)
     if (callbacks && callbacks.length > 0) {
-      const args = metadata ? [data, metadata] : data ? [data] : []
+      // pusher-js's arguments: (data, metadata), (data), or none for falsy data.
+      const argc = metadata ? 2 : data ? 1 : 0
       for (let i = 0; i < callbacks.length; i++) {
         const b = callbacks[i]
-        invoke(this, b.fn, b.context || DEFAULT_CONTEXT, args, eventName)
+        invoke(this, b.fn, b.context || DEFAULT_CONTEXT, argc, data, metadata, eventName)
       }
     } else if (this.failThrough) {
       this.failThrough(eventName, data)
@@ -103,9 +104,12 @@ class Dispatcher {
   }
 }
 
-function invoke(dispatcher, fn, context, args, eventName) {
+/** Calls `fn` with `argc` of (a, b), reporting a throw instead of letting it stop the emit. */
+function invoke(dispatcher, fn, context, argc, a, b, eventName) {
   try {
-    fn.apply(context, args)
+    if (argc === 2) fn.call(context, a, b)
+    else if (argc === 1) fn.call(context, a)
+    else fn.call(context)
   } catch (error) {
     if (dispatcher.onCallbackError) dispatcher.onCallbackError(error, eventName)
   }

@@ -42,6 +42,7 @@ function write(level, args) {
 
 module.exports = {
   settings,
+  enabled,
   sync,
   debug: (...args) => write('debug', args),
   warn: (...args) => write('warn', args),

@@ -8,7 +8,7 @@ const USER_CHANNEL_PREFIX = '#server-to-user-'
 
 class WatchlistFacade extends Dispatcher {
   constructor(pusher) {
-    super((event) => Logger.debug('No callbacks on watchlist events for ' + event))
+    super((event) => Logger.enabled() && Logger.debug('No callbacks on watchlist events for ' + event))
     this.onCallbackError = (error, event) => pusher._callbackFailed(error, event, null)
   }
 
@@ -21,7 +21,7 @@ class WatchlistFacade extends Dispatcher {
 
 class UserFacade extends Dispatcher {
   constructor(pusher) {
-    super((event) => Logger.debug('No callbacks on user for ' + event))
+    super((event) => Logger.enabled() && Logger.debug('No callbacks on user for ' + event))
     this.pusher = pusher
     this.signin_requested = false
     /** The signed-in user (parsed `user_data`), or null. */
@@ -61,7 +61,6 @@ class UserFacade extends Dispatcher {
       return
     }
     this.serverToUserChannel = { name: USER_CHANNEL_PREFIX + this.user_data.id }
-    if (this._signinDone) this._signinDone()
   }
 
   _onSigninError(error) {
@@ -70,8 +69,13 @@ class UserFacade extends Dispatcher {
     if (this._signinDone) this._signinDone()
   }
 
-  /** An event on `#server-to-user-<id>`; the protocol's own events are not passed on. */
+  /**
+   * An event on `#server-to-user-<id>`; the protocol's own events are not passed on. Its
+   * subscription succeeding ends the sign-in: `signinDonePromise` resolves once events sent
+   * to the user can arrive.
+   */
   _onUserEvent(event, data) {
+    if (event === 'pusher:subscription_succeeded' && this._signinDone) this._signinDone()
     if (event.indexOf('pusher:') === 0 || event.indexOf('pusher_internal:') === 0) return
     this.emit(event, data)
   }

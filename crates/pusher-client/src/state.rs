@@ -571,6 +571,8 @@ impl Machine {
                         });
                         return;
                     }
+                    // The signed-in user's own channel: the user can now be reached.
+                    _ if self.is_user_channel(name) => Some("pusher:subscription_succeeded"),
                     _ => return,
                 }
             }

@@ -208,6 +208,10 @@ impl Machine {
         }));
     }
 
+    pub(super) fn is_user_channel(&self, name: &str) -> bool {
+        matches!(&self.signin, Signin::SignedIn { user_channel } if user_channel == name)
+    }
+
     pub(super) fn begin_signin(&mut self) {
         if self.signin == Signin::Wanted && self.is_open() {
             self.signin = Signin::InFlight;

@@ -298,6 +298,14 @@ fn signin_waits_for_the_connection_and_is_redone_after_reconnect() {
         vec![r##"{"event":"pusher:subscribe","data":{"auth":"","channel":"#server-to-user-u1"}}"##]
     );
     assert_eq!(messages(&a)[0].event, "pusher:signin_success");
+    let a = r.input(Input::Text(
+        r##"{"event":"pusher_internal:subscription_succeeded","channel":"#server-to-user-u1","data":"{}"}"##,
+    ));
+    assert_eq!(
+        messages(&a)[0].event,
+        "pusher:subscription_succeeded",
+        "the user's channel is ready"
+    );
     r.input(Input::SocketClosed {
         code: Some(4200),
         reason: "",
