@@ -1,0 +1,115 @@
+'use strict'
+// Scenario 2, latency: the event source sends `rate` events/s for `seconds` (plus a warm-up),
+// each carrying its send time from the monotonic clock (process.hrtime, shared by every
+// process on the machine). The client takes its own reading in the callback.
+
+const { percentile } = require('../stats')
+
+function nowUs() {
+  return Number(process.hrtime.bigint() / 1000n)
+}
+
+async function client(adapter, p, ctx) {
+  let lastError
+  const conn = adapter.connect(p.server, (e) => {
+    lastError = e
+  })
+  const lat = new Float64Array(p.count)
+  let n = 0
+  let cpu0
+  let t0
+  ctx.progress(() => ({ events: n, lastError }))
+  await new Promise((resolve) => {
+    const channel = conn.subscribe('lat', () => {
+      cpu0 = process.cpuUsage()
+      t0 = process.hrtime.bigint()
+      ctx.ready()
+    })
+    channel.bind('tick', (data) => {
+      lat[n++] = nowUs() - data.t
+      if (n === p.count) resolve()
+    })
+  })
+  const cpu = process.cpuUsage(cpu0)
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1000
+  conn.close()
+  const measured = Array.from(lat.subarray(p.warmup)).sort((a, b) => a - b)
+  const bad = measured.filter((x) => !Number.isFinite(x) || x < 0).length
+  if (bad) throw new Error(`data check failed: ${bad} events without a usable send time`)
+  return {
+    events: n,
+    measured: measured.length,
+    p50: percentile(measured, 50),
+    p90: percentile(measured, 90),
+    p99: percentile(measured, 99),
+    max: measured[measured.length - 1],
+    mean: measured.reduce((s, x) => s + x, 0) / measured.length,
+    cpuPct: ((cpu.user + cpu.system) / wallUs) * 100,
+    cpuUsPerEvent: (cpu.user + cpu.system) / n,
+  }
+}
+
+async function run({ config, server, log }) {
+  const { runClient } = require('../runner')
+  const { repeat } = require('./common')
+  const p = config.params.latency
+  const warmup = Math.round(p.rate * p.warmupSeconds)
+  const count = warmup + Math.round(p.rate * p.seconds)
+  const pad = 'x'.repeat(Math.max(0, p.size - '{"t":1234567890123,"i":12345,"pad":""}'.length))
+  const params = { server: server.address, count, warmup }
+  const out = await repeat({
+    config,
+    log,
+    label: 'latency',
+    runOne: async (c) => {
+      const r = await runClient({
+        client: c,
+        scenario: 'latency',
+        params,
+        server,
+        config,
+        timeoutMs: 30000 + (count / p.rate) * 1000,
+        onReady: (s) => s.call('paced', { channel: 'lat', event: 'tick', rate: p.rate, count, pad }),
+      })
+      if (!r.ok) return r
+      return {
+        ok: true,
+        brief: `p50 ${r.result.p50} µs, p99 ${r.result.p99} µs`,
+        metrics: {
+          p50: r.result.p50,
+          p90: r.result.p90,
+          p99: r.result.p99,
+          max: r.result.max,
+          cpuPct: r.result.cpuPct,
+          cpuUsPerEvent: r.result.cpuUsPerEvent,
+          serverBusyPct: r.server.busy * 100,
+        },
+        raw: r,
+      }
+    },
+  })
+  return [
+    {
+      key: 'latency',
+      title:
+        `Latency at ${p.rate.toLocaleString('en-US')} events/s for ${p.seconds} s (after ${p.warmupSeconds} s warm-up), ` +
+        `~${p.size} B data, send → callback in µs (${config.reps} reps; median [min–max])`,
+      params: { ...p, count, warmup },
+      note:
+        'Send time: the event source\'s process.hrtime (CLOCK_MONOTONIC, one clock for every process) just before ws.send, in the data; ' +
+        'read again in the client\'s callback. Paced by a 1 ms timer, so events leave in bursts of ~2.',
+      metrics: [
+        { label: 'p50 µs', key: 'p50' },
+        { label: 'p90 µs', key: 'p90' },
+        { label: 'p99 µs', key: 'p99' },
+        { label: 'max µs', key: 'max' },
+        { label: 'client CPU % of a core', key: 'cpuPct' },
+        { label: 'process CPU µs/event (all threads)', key: 'cpuUsPerEvent' },
+        { label: 'event source CPU % (client window)', key: 'serverBusyPct' },
+      ],
+      ...out,
+    },
+  ]
+}
+
+module.exports = { client, run }

@@ -1,0 +1,57 @@
+'use strict'
+// Client part of the throughput and mixed scenarios: one connection, subscribe to
+// `channels`, bind each of `events` on each (one callback per binding), count `count` events.
+// CPU (whole process, every thread) and event-loop busy time are taken from the moment all
+// subscriptions succeeded to the last event; events/s from the first event to the last.
+
+const { performance } = require('perf_hooks')
+
+async function client(adapter, p, ctx) {
+  let lastError
+  const conn = adapter.connect(p.server, (e) => {
+    lastError = e
+  })
+  let n = 0
+  let sink = 0
+  let tFirst
+  let cpu0
+  let elu0
+  ctx.progress(() => ({ events: n, lastError }))
+  await new Promise((resolve) => {
+    let subscribed = 0
+    const onSubscribed = () => {
+      if (++subscribed !== p.channels.length) return
+      cpu0 = process.cpuUsage()
+      elu0 = performance.eventLoopUtilization()
+      ctx.ready()
+    }
+    const onEvent = (data) => {
+      sink += data.id
+      if (n === 0) tFirst = process.hrtime.bigint()
+      if (++n === p.count) resolve()
+    }
+    for (const name of p.channels) {
+      const channel = conn.subscribe(name, onSubscribed)
+      for (const event of p.events) channel.bind(event, onEvent)
+    }
+  })
+  const tLast = process.hrtime.bigint()
+  const cpu = process.cpuUsage(cpu0)
+  const elu = performance.eventLoopUtilization(elu0)
+  conn.close()
+  // Every event carries {"id":12345,…}: anything else means the data was not decoded.
+  if (sink !== n * 12345) throw new Error(`data check failed: sum of data.id over ${n} events is ${sink}`)
+  const cpuUs = cpu.user + cpu.system
+  const seconds = Number(tLast - tFirst) / 1e9
+  return {
+    events: n,
+    seconds,
+    eventsPerSec: (n - 1) / seconds,
+    cpuUsPerEvent: cpuUs / n,
+    jsBusyUsPerEvent: (elu.active * 1000) / n,
+    rssMB: process.memoryUsage().rss / 2 ** 20,
+    sink,
+  }
+}
+
+module.exports = { client }

@@ -1,0 +1,67 @@
+'use strict'
+// Scenario 1, throughput: one connection, one channel, `count` events of `size` bytes of data
+// blasted as fast as the client takes them.
+
+const { client } = require('./stream-client')
+
+async function run({ config, server, log }) {
+  const { runClient } = require('../runner')
+  const { repeat } = require('./common')
+  const { data } = require('../payload')
+  const sections = []
+  for (const v of config.params.throughput) {
+    const label = `throughput ${v.label}`
+    const params = { server: server.address, channels: ['bench'], events: ['blast'], count: v.count }
+    const event = { channel: 'bench', event: 'blast', data: data(v.size) }
+    const out = await repeat({
+      config,
+      log,
+      label,
+      runOne: async (c) => {
+        const r = await runClient({
+          client: c,
+          scenario: 'throughput',
+          params,
+          server,
+          config,
+          timeoutMs: 30000 + (v.count / 10000) * 1000,
+          onReady: (s) => s.call('blast', { events: [event], count: v.count }),
+        })
+        if (!r.ok) return r
+        return {
+          ok: true,
+          brief: `${Math.round(r.result.eventsPerSec)} events/s`,
+          metrics: {
+            eventsPerSec: r.result.eventsPerSec,
+            cpuUsPerEvent: r.result.cpuUsPerEvent,
+            jsBusyUsPerEvent: r.result.jsBusyUsPerEvent,
+            rssMB: r.result.rssMB,
+            serverBusyPct: r.server.busy * 100,
+            serverCpuUsPerEvent: r.source && r.source.cpuUs / v.count,
+          },
+          raw: r,
+        }
+      },
+    })
+    sections.push({
+      key: `throughput-${v.size}`,
+      title: `Throughput, ${v.label} event data, ${v.count.toLocaleString('en-US')} events on one connection (${config.reps} reps; median [min–max])`,
+      params: { ...v },
+      note:
+        'events/s: first to last event; CPU: process.cpuUsage() of the client process (every thread), from subscribed to last event; ' +
+        'JS-thread busy: performance.eventLoopUtilization() active time (wall time, so it can exceed CPU when the core is shared). Event source CPU %: its process.cpuUsage() over the client\'s window.',
+      metrics: [
+        { label: 'events/s', key: 'eventsPerSec' },
+        { label: 'process CPU µs/event (all threads)', key: 'cpuUsPerEvent' },
+        { label: 'JS-thread busy µs/event', key: 'jsBusyUsPerEvent' },
+        { label: 'client RSS after, MB', key: 'rssMB' },
+        { label: 'event source CPU % (client window)', key: 'serverBusyPct' },
+        { label: 'event source CPU µs/event', key: 'serverCpuUsPerEvent', digits: 3 },
+      ],
+      ...out,
+    })
+  }
+  return sections
+}
+
+module.exports = { client, run }

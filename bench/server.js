@@ -1,0 +1,153 @@
+'use strict'
+// The event source, in its own process: a minimal Pusher-protocol server on `ws`.
+// Handshake, subscribe and ping are answered per message; bulk events are pre-built WebSocket
+// frames written straight to each socket as fast as it drains, so sending costs the server
+// next to nothing. Commands come over IPC ({id, cmd, ...}); each is answered with {id, ...}.
+
+const { WebSocketServer } = require('ws')
+const { frameChunk } = require('./wsframe')
+const { eventFrame } = require('./payload')
+
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
+let nextSocket = 1
+
+const ESTABLISHED = (socketId) =>
+  JSON.stringify({
+    event: 'pusher:connection_established',
+    data: JSON.stringify({ socket_id: socketId, activity_timeout: 120 }),
+  })
+
+wss.on('connection', (ws) => {
+  ws.send(ESTABLISHED(`${process.pid}.${nextSocket++}`))
+  ws.on('error', () => {})
+  ws.on('message', (buf) => {
+    let msg
+    try {
+      msg = JSON.parse(buf.toString())
+    } catch {
+      return
+    }
+    if (msg.event === 'pusher:subscribe' && msg.data && typeof msg.data.channel === 'string') {
+      ws.send(JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel: msg.data.channel, data: '{}' }))
+    } else if (msg.event === 'pusher:ping') {
+      ws.send('{"event":"pusher:pong","data":"{}"}')
+    }
+  })
+})
+
+function cpuUs() {
+  const c = process.cpuUsage()
+  return c.user + c.system
+}
+
+function nowUs() {
+  return Number(process.hrtime.bigint() / 1000n)
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Resolves when `socket` can take more (or is gone). */
+function drained(socket) {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done)
+      socket.off('close', done)
+      resolve()
+    }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
+}
+
+/** Writes `count` frames, round-robin over `texts`, to one socket. */
+async function blastSocket(socket, built, count) {
+  const { chunk, offsets, frames } = built
+  let left = count
+  while (left > 0 && !socket.destroyed) {
+    const n = Math.min(left, frames)
+    left -= n
+    const buf = n === frames ? chunk : chunk.subarray(0, offsets[n])
+    if (left === 0) {
+      await new Promise((resolve) => socket.write(buf, resolve))
+    } else if (!socket.write(buf)) {
+      await drained(socket)
+    }
+  }
+}
+
+const commands = {
+  cpu: () => ({ cpuUs: cpuUs() }),
+
+  connections: () => ({ connections: wss.clients.size }),
+
+  /** {events: [{channel, event, data}], count}: `count` frames to every connection. */
+  async blast({ events, count }) {
+    const built = frameChunk(events.map((e) => eventFrame(e.channel, e.event, e.data)))
+    const cpu0 = cpuUs()
+    const t0 = process.hrtime.bigint()
+    const sockets = [...wss.clients].map((ws) => ws._socket)
+    await Promise.all(sockets.map((s) => blastSocket(s, built, count)))
+    return { connections: sockets.length, cpuUs: cpuUs() - cpu0, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 }
+  },
+
+  /**
+   * {channel, event, rate, count, pad}: `count` events at `rate`/s to every connection, each
+   * stamped with this process's monotonic clock in µs just before it is sent.
+   */
+  async paced({ channel, event, rate, count, pad }) {
+    const cpu0 = cpuUs()
+    const start = nowUs()
+    let sent = 0
+    await new Promise((resolve) => {
+      const tick = () => {
+        const due = Math.min(count, Math.floor(((nowUs() - start) * rate) / 1e6) + 1)
+        while (sent < due) {
+          const data = `{"t":${nowUs()},"i":${sent},"pad":"${pad}"}`
+          const text = eventFrame(channel, event, data)
+          for (const ws of wss.clients) ws.send(text)
+          sent++
+        }
+        if (sent < count) setTimeout(tick, 1)
+        else resolve()
+      }
+      tick()
+    })
+    return { sent, cpuUs: cpuUs() - cpu0, wallMs: (nowUs() - start) / 1000 }
+  },
+
+  /** Resolves once no client is connected (after a client process has exited). */
+  async idle({ timeoutMs = 30000 }) {
+    const until = Date.now() + timeoutMs
+    while (wss.clients.size > 0) {
+      if (Date.now() > until) return { connections: wss.clients.size, timedOut: true }
+      await sleep(20)
+    }
+    return { connections: 0 }
+  },
+
+  exit() {
+    for (const ws of wss.clients) ws.terminate()
+    wss.close()
+    setImmediate(() => process.exit(0))
+    return {}
+  },
+}
+
+process.on('message', async (msg) => {
+  const { id, cmd } = msg
+  try {
+    const result = await commands[cmd](msg)
+    process.send({ id, ...result })
+  } catch (error) {
+    process.send({ id, error: String((error && error.stack) || error) })
+  }
+})
+
+// The orchestrator going away takes the server with it.
+process.on('disconnect', () => process.exit(0))
+
+wss.on('listening', () => {
+  process.send({ listening: true, port: wss.address().port, nofile: process.env.BENCH_NOFILE })
+})
