@@ -1,16 +1,21 @@
 'use strict'
 // pusher-native/testing: a real Pusher-protocol server on loopback for your tests.
-const { TestServer } = require('./binding.js')
+const { TestServer } = require('./lib/native.js')
 
+// `configurable`: TestServer.prototype belongs to the native addon, which Node loads once per
+// process, while jest evaluates this file again for every test file (its own module registry);
+// a non-configurable property would make the second evaluation throw "Cannot redefine property".
 Object.defineProperties(TestServer.prototype, {
   /** The first app's key. */
   key: {
+    configurable: true,
     get() {
       return this.apps[0].key
     },
   },
   /** The first app's secret (for signing auth in tests). */
   secret: {
+    configurable: true,
     get() {
       return this.apps[0].secret
     },

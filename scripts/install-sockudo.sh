@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs sockudo (an independent Pusher-protocol server, https://crates.io/crates/sockudo)
-# into .cache/sockudo/bin for the interop tests (__test__/helpers/sockudo.js).
+# into ~/.cache/pusher-native/sockudo-<version>/bin for the interop tests (__test__/helpers/sockudo.js).
 #
 # Idempotent: when .cache/sockudo/bin/sockudo already reports the pinned version and was built
 # with the pinned features, it does nothing (no network). Otherwise it installs the few Debian
@@ -18,7 +18,8 @@ SOCKUDO_FEATURES=local # `local` is an empty marker feature; with --no-default-f
 MIN_RUST=1.95          # sockudo 5.2.0's rust-version
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-root="${SOCKUDO_ROOT:-$repo/.cache/sockudo}"
+# Outside the clone, so later clones on the same machine (CI included) reuse the build.
+root="${SOCKUDO_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/pusher-native/sockudo-$SOCKUDO_VERSION}"
 bin="$root/bin/sockudo"
 stamp="$root/installed"
 want="sockudo $SOCKUDO_VERSION --no-default-features --features $SOCKUDO_FEATURES"
@@ -69,7 +70,8 @@ mkdir -p "$root"
 rm -f "$stamp"
 log "building sockudo $SOCKUDO_VERSION (features: $SOCKUDO_FEATURES); this takes a while"
 start=$SECONDS
-cargo install sockudo \
+# Stripped (37 MB -> 31 MB); the symbols are of no use to the tests.
+CARGO_PROFILE_RELEASE_STRIP=symbols cargo install sockudo \
   --version "=$SOCKUDO_VERSION" \
   --locked \
   --force \
