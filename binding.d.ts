@@ -103,7 +103,7 @@ export declare class TestServer {
   /** Sends any text frame, to one connection or all. */
   sendRaw(text: string, socketId?: string | undefined | null): number
   /** Sends a binary frame, to one connection or all. */
-  sendBinary(bytes: Buffer, socketId?: string | undefined | null): number
+  sendBinary(bytes: Uint8Array, socketId?: string | undefined | null): number
   /** Sends a WebSocket ping, to one connection or all. */
   sendPing(socketId?: string | undefined | null): number
   /** Closes connections cleanly with a close code. */

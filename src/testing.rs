@@ -370,7 +370,7 @@ impl TestServer {
 
     /// Sends a binary frame, to one connection or all.
     #[napi]
-    pub fn send_binary(&self, bytes: Buffer, socket_id: Option<String>) -> u32 {
+    pub fn send_binary(&self, bytes: Uint8Array, socket_id: Option<String>) -> u32 {
         self.inner.send_binary(socket_id.as_deref(), &bytes) as u32
     }
 
