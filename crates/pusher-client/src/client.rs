@@ -14,12 +14,16 @@ pub(crate) enum Command {
     Disconnect,
     Subscribe(String),
     Unsubscribe(String),
-    SendEvent {
-        event: String,
-        data: Option<String>,
-        channel: Option<String>,
-    },
+    /// Boxed: the rare large variant would otherwise size every slot of the command queue.
+    SendEvent(Box<OutgoingEvent>),
     Shutdown,
+}
+
+/// An event the user sends.
+pub(crate) struct OutgoingEvent {
+    pub(crate) event: String,
+    pub(crate) data: Option<String>,
+    pub(crate) channel: Option<String>,
 }
 
 /// A Pusher client. Dropping every clone ends its connection task and closes the socket.
@@ -103,11 +107,11 @@ impl Client {
 
     /// Sends an event; `data` is JSON text. Dropped when not connected.
     pub fn send_event(&self, event: &str, data: Option<String>, channel: Option<&str>) {
-        self.send(Command::SendEvent {
+        self.send(Command::SendEvent(Box::new(OutgoingEvent {
             event: event.to_owned(),
             data,
             channel: channel.map(str::to_owned),
-        });
+        })));
     }
 
     /// Ends the connection task now, closing the socket, whatever other clones exist.

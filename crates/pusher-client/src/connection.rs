@@ -44,6 +44,8 @@ enum AuthDone {
 
 /// Frames read in one turn before the batch is delivered.
 const MAX_FRAMES_PER_TURN: usize = 512;
+/// Action slots an idle connection keeps between turns.
+const SPARE_ACTIONS: usize = 16;
 /// Commands taken in one turn.
 const MAX_COMMANDS_PER_TURN: usize = 256;
 
@@ -169,14 +171,10 @@ impl Loop {
             }
             Command::Subscribe(c) => self.input(Input::Subscribe(&c)),
             Command::Unsubscribe(c) => self.input(Input::Unsubscribe(&c)),
-            Command::SendEvent {
-                event,
-                data,
-                channel,
-            } => self.input(Input::SendEvent {
-                event: &event,
-                data: data.as_deref(),
-                channel: channel.as_deref(),
+            Command::SendEvent(e) => self.input(Input::SendEvent {
+                event: &e.event,
+                data: e.data.as_deref(),
+                channel: e.channel.as_deref(),
             }),
             Command::Shutdown => return false,
         }
@@ -318,6 +316,11 @@ impl Loop {
             }
             self.actions = actions;
         }
+        // A burst must not leave an idle connection holding its peak capacity.
+        if self.actions.capacity() > SPARE_ACTIONS {
+            self.actions.shrink_to(SPARE_ACTIONS);
+        }
+        self.machine.shrink_actions(SPARE_ACTIONS);
         if flush {
             if let Some(ws) = self.ws.as_mut() {
                 if let Err(e) = ws.flush().await {

@@ -199,6 +199,13 @@ impl Machine {
         out.append(&mut self.actions);
     }
 
+    /// Gives back action capacity above `keep` (after a burst).
+    pub fn shrink_actions(&mut self, keep: usize) {
+        if self.actions.capacity() > keep {
+            self.actions.shrink_to(keep);
+        }
+    }
+
     /// The earliest moment [`Machine::handle_timeout`] has something to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let mut t: Option<Instant> = None;
