@@ -1,41 +1,18 @@
 'use strict'
-// Waiting for events with a deadline: the tests never sleep and hope.
+// Short forms over helpers/events.js: the first argument of an event, a state reached, a
+// server with a client factory. Every wait has a deadline: the tests never sleep and hope.
 
-const Pusher = require('../..')
-const { TestServer } = require('../../testing')
+const { once, onceWhere, startServer, client } = require('./events')
 
-/** Resolves with the first `event` emitted by a pusher-js style emitter, or rejects after `ms`. */
+/** Resolves with the first argument of the next `event` on `emitter`, or rejects after `ms`. */
 function nextEvent(emitter, event, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.unbind(event, handler)
-      reject(new Error(`no "${event}" within ${ms} ms`))
-    }, ms)
-    function handler(data) {
-      clearTimeout(timer)
-      emitter.unbind(event, handler)
-      resolve(data)
-    }
-    emitter.bind(event, handler)
-  })
+  return once(emitter, event, ms).then((args) => args[0])
 }
 
 /** Resolves once the connection reaches `state` (at once if it is there already). */
 function stateReached(pusher, state, ms = 5000) {
   if (pusher.connection.state === state) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pusher.connection.unbind('state_change', handler)
-      reject(new Error(`state stayed ${pusher.connection.state}, never ${state}, within ${ms} ms`))
-    }, ms)
-    function handler({ current }) {
-      if (current !== state) return
-      clearTimeout(timer)
-      pusher.connection.unbind('state_change', handler)
-      resolve()
-    }
-    pusher.connection.bind('state_change', handler)
-  })
+  return onceWhere(pusher.connection, 'state_change', ({ current }) => current === state, ms).then(() => {})
 }
 
 /** Records every state change of `pusher` into an array. */
@@ -47,18 +24,8 @@ function recordStates(pusher) {
 
 /** A started TestServer and a factory of clients, all cleaned up after the test. */
 async function setup(t, serverOptions) {
-  const server = await TestServer.start(serverOptions)
-  const clients = []
-  t.teardown(async () => {
-    for (const c of clients) c.disconnect()
-    await server.stop()
-  })
-  const connect = (extra) => {
-    const pusher = new Pusher(server.key, server.clientOptions(extra))
-    clients.push(pusher)
-    return pusher
-  }
-  return { server, connect }
+  const server = await startServer(t, serverOptions)
+  return { server, connect: (extra) => client(t, server, extra) }
 }
 
 module.exports = { nextEvent, stateReached, recordStates, setup }

@@ -215,21 +215,12 @@ impl std::fmt::Debug for HttpAuthorizer {
 impl HttpAuthorizer {
     /// An authorizer for these endpoints, each request limited to `timeout`.
     pub fn new(channel: Option<Endpoint>, user: Option<Endpoint>, timeout: Duration) -> Self {
-        Self::with_tls(channel, user, timeout, crate::tls::default_config())
+        Self::with_transport(channel, user, timeout, crate::tls::default_config(), None)
     }
 
-    /// As [`HttpAuthorizer::new`], verifying HTTPS endpoints with `tls`.
-    pub fn with_tls(
-        channel: Option<Endpoint>,
-        user: Option<Endpoint>,
-        timeout: Duration,
-        tls: Arc<rustls::ClientConfig>,
-    ) -> Self {
-        Self::with_transport(channel, user, timeout, tls, None)
-    }
-
-    /// As [`HttpAuthorizer::with_tls`], sending requests through `proxy` (none: reqwest's
-    /// own reading of `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` is turned off).
+    /// As [`HttpAuthorizer::new`], verifying HTTPS endpoints with `tls` and sending requests
+    /// through `proxy` (none: reqwest's own reading of `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`
+    /// is turned off).
     pub fn with_transport(
         channel: Option<Endpoint>,
         user: Option<Endpoint>,

@@ -470,12 +470,6 @@ impl Machine {
             socket_id: String,
             activity_timeout: Option<u64>,
         }
-        #[derive(serde::Deserialize)]
-        struct PusherError {
-            code: Option<i64>,
-            #[serde(default)]
-            message: String,
-        }
         match frame.event.as_str() {
             "pusher:connection_established" => {
                 let Some(est) = frame.data.as_ref().and_then(Data::parse::<Established>) else {
@@ -506,17 +500,10 @@ impl Machine {
                 }
             }
             "pusher:error" => {
-                let err = frame
-                    .data
-                    .as_ref()
-                    .and_then(Data::parse::<PusherError>)
-                    .unwrap_or(PusherError {
-                        code: None,
-                        message: "pusher:error during handshake".into(),
-                    });
-                self.emit_error(ConnectionError::pusher(err.code, err.message));
-                self.abandon(1000);
+                let err = pusher_error(frame.data.as_ref(), "pusher:error during handshake");
                 let code = err.code.and_then(|c| u16::try_from(c).ok());
+                self.emit_error(err);
+                self.abandon(1000);
                 self.retry(policy::on_close(code), now);
             }
             _ => self.handshake_failed("Invalid handshake", now),
@@ -550,15 +537,7 @@ impl Machine {
                 None
             }
             "pusher:error" => {
-                #[derive(serde::Deserialize)]
-                struct PusherError {
-                    code: Option<i64>,
-                    #[serde(default)]
-                    message: String,
-                }
-                let err = data.as_ref().and_then(Data::parse::<PusherError>);
-                let (code, message) = err.map_or((None, String::new()), |e| (e.code, e.message));
-                self.emit_error(ConnectionError::pusher(code, message));
+                self.emit_error(pusher_error(data.as_ref(), ""));
                 None
             }
             "pusher_internal:subscription_succeeded" => {
@@ -666,6 +645,20 @@ impl Machine {
         if self.opts.logging() {
             self.emit(Event::Log(line.to_owned()));
         }
+    }
+}
+
+/// The `{code, message}` of a `pusher:error`, as an error event; `fallback` when unreadable.
+fn pusher_error(data: Option<&Data>, fallback: &str) -> ConnectionError {
+    #[derive(serde::Deserialize)]
+    struct Wire {
+        code: Option<i64>,
+        #[serde(default)]
+        message: String,
+    }
+    match data.and_then(Data::parse::<Wire>) {
+        Some(w) => ConnectionError::pusher(w.code, w.message),
+        None => ConnectionError::pusher(None, fallback),
     }
 }
 
