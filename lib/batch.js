@@ -23,40 +23,42 @@ function decodeText(text) {
 }
 
 /**
- * Walks a batch, calling `handler.message(event, channel, data, userId)`,
- * `handler.state(previous, current, socketId)`, `handler.connectingIn(ms)`,
- * `handler.error(obj)`, `handler.channelRemoved(name)` and `handler.log(line)` in order.
+ * Walks a batch, calling `handler._handleMessage(event, channel, data, userId)`,
+ * `handler._handleState(previous, current, socketId)`, `handler._handleConnectingIn(ms)`,
+ * `handler._handleError(obj)`, `handler._handleChannelRemoved(name)` and
+ * `handler._handleLog(line)` in order. The handler is the Pusher instance itself, so no
+ * per-instance closures are needed.
  */
 function forEachEvent(batch, handler) {
   if (typeof batch === 'string') batch = JSON.parse(batch)
   for (let i = 0; i < batch.length; i += STRIDE) {
     switch (batch[i]) {
       case MESSAGE_VALUE:
-        handler.message(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
+        handler._handleMessage(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
         break
       case MESSAGE_TEXT:
-        handler.message(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
+        handler._handleMessage(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
         break
       case MESSAGE_JSON:
-        handler.message(batch[i + 1], batch[i + 2], JSON.parse(batch[i + 3]), batch[i + 4])
+        handler._handleMessage(batch[i + 1], batch[i + 2], JSON.parse(batch[i + 3]), batch[i + 4])
         break
       case MESSAGE_NONE:
-        handler.message(batch[i + 1], batch[i + 2], undefined, batch[i + 4])
+        handler._handleMessage(batch[i + 1], batch[i + 2], undefined, batch[i + 4])
         break
       case STATE:
-        handler.state(batch[i + 1], batch[i + 2], batch[i + 3])
+        handler._handleState(batch[i + 1], batch[i + 2], batch[i + 3])
         break
       case CONNECTING_IN:
-        handler.connectingIn(batch[i + 3])
+        handler._handleConnectingIn(batch[i + 3])
         break
       case ERROR:
-        handler.error(typeof batch[i + 3] === 'string' ? JSON.parse(batch[i + 3]) : batch[i + 3])
+        handler._handleError(typeof batch[i + 3] === 'string' ? JSON.parse(batch[i + 3]) : batch[i + 3])
         break
       case CHANNEL_REMOVED:
-        handler.channelRemoved(batch[i + 2])
+        handler._handleChannelRemoved(batch[i + 2])
         break
       case LOG:
-        handler.log(batch[i + 3])
+        handler._handleLog(batch[i + 3])
         break
     }
   }

@@ -12,7 +12,7 @@ const EMPTY_METADATA = Object.freeze({})
 
 class Channel extends Dispatcher {
   constructor(name, pusher) {
-    super((event) => Logger.enabled() && Logger.debug('No callbacks on ' + name + ' for ' + event))
+    super()
     this.name = name
     this.pusher = pusher
     this.subscribed = false
@@ -20,7 +20,16 @@ class Channel extends Dispatcher {
     this.subscriptionCancelled = false
     /** Subscribers, from `pusher:subscription_count` (0 included); null until one arrives. */
     this.subscriptionCount = null
-    this.onCallbackError = (error, event) => pusher._callbackFailed(error, event, name)
+  }
+
+  /** An event nobody is bound to. */
+  failThrough(event) {
+    if (Logger.enabled()) Logger.debug('No callbacks on ' + this.name + ' for ' + event)
+  }
+
+  /** A callback threw: reported as a connection `error` naming the channel. */
+  onCallbackError(error, event) {
+    this.pusher._callbackFailed(error, event, this.name)
   }
 
   /** Public channels need no authorization: calls back `{auth: ''}` at once. */
@@ -124,7 +133,7 @@ class PrivateChannel extends Channel {
 
   /** Authorizes through the configured `channelAuthorization` (its JS parts only). */
   authorize(socketId, callback) {
-    const auth = this.pusher._auth.authorize
+    const auth = this.pusher._authorize
     if (!auth) return callback(new Error('this client authorizes in its engine (endpoint without JS handlers)'), null)
     auth('channel', socketId, this.name).then((data) => callback(null, data), (error) => callback(error, null))
   }

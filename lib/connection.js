@@ -14,11 +14,13 @@ class ConnectionManager extends Dispatcher {
     this.usingTLS = pusher.config.useTLS
     this.activityTimeout = pusher.config.activityTimeout
     this._pusher = pusher
-    this.onCallbackError = (error, event) => {
-      // An `error` callback that throws is logged only, so errors cannot loop.
-      if (event === 'error') Logger.error('A connection "error" callback threw:', String(error && error.stack || error))
-      else pusher._callbackFailed(error, event, null)
-    }
+  }
+
+  /** A callback threw: reported as a connection `error`, unless it was an `error` callback. */
+  onCallbackError(error, event) {
+    // An `error` callback that throws is logged only, so errors cannot loop.
+    if (event === 'error') Logger.error('A connection "error" callback threw:', String(error && error.stack || error))
+    else this._pusher._callbackFailed(error, event, null)
   }
 
   /** Connects, as `pusher.connect()`. */

@@ -4,54 +4,35 @@
 //
 // One deliberate difference: a callback that throws is caught and reported through
 // `onCallbackError`, so it never stops delivery to the other callbacks.
+//
+// Every channel, connection and user is a Dispatcher, and most are never bound to, or to one
+// event: the registry and the global list are made on first use.
+
+const { CallbackRegistry } = require('./callback-registry')
 
 const DEFAULT_CONTEXT = globalThis
 
-class CallbackRegistry {
-  constructor() {
-    // A Map: any event name is safe as a key (`__proto__` included) and lookups allocate nothing.
-    this._callbacks = new Map()
-  }
-
-  get(name) {
-    return this._callbacks.get(name)
-  }
-
-  add(name, fn, context) {
-    let list = this._callbacks.get(name)
-    if (!list) this._callbacks.set(name, (list = []))
-    list.push({ fn, context })
-  }
-
-  remove(name, fn, context) {
-    if (!name && !fn && !context) {
-      this._callbacks = new Map()
-      return
-    }
-    const names = name ? [name] : Array.from(this._callbacks.keys())
-    for (const key of names) {
-      if (fn || context) {
-        // Replaced, not edited: an emit in progress keeps iterating its own array.
-        const kept = (this._callbacks.get(key) || []).filter(
-          (b) => (fn && fn !== b.fn) || (context && context !== b.context),
-        )
-        if (kept.length > 0) this._callbacks.set(key, kept)
-        else this._callbacks.delete(key)
-      } else {
-        this._callbacks.delete(key)
-      }
-    }
-  }
-}
-
 class Dispatcher {
   /**
-   * @param {(name: string, data: any) => void} [failThrough] called when an event has no callback
+   * @param {(name: string, data: any) => void} [failThrough] called when an event has no
+   *   callback (subclasses define it as a method instead)
    */
   constructor(failThrough) {
-    this.callbacks = new CallbackRegistry()
-    this.global_callbacks = []
-    this.failThrough = failThrough
+    /** @type {CallbackRegistry | null} */
+    this._bindings = null
+    /** @type {Function[] | null} */
+    this._globals = null
+    if (failThrough) this.failThrough = failThrough
+  }
+
+  /** The bindings by event name (pusher-js's `callbacks`). */
+  get callbacks() {
+    return this._bindings || (this._bindings = new CallbackRegistry())
+  }
+
+  /** The global callbacks, in bind order (pusher-js's `global_callbacks`). */
+  get global_callbacks() {
+    return this._globals || (this._globals = [])
   }
 
   bind(eventName, callback, context) {
@@ -67,12 +48,12 @@ class Dispatcher {
   }
 
   unbind(eventName, callback, context) {
-    this.callbacks.remove(eventName, callback, context)
+    if (this._bindings !== null) this._bindings.remove(eventName, callback, context)
     return this
   }
 
   unbind_global(callback) {
-    this.global_callbacks = callback ? this.global_callbacks.filter((c) => c !== callback) : []
+    if (this._globals !== null) this._globals = callback ? this._globals.filter((c) => c !== callback) : null
     return this
   }
 
@@ -82,15 +63,24 @@ class Dispatcher {
     return this
   }
 
+  /** Whether emitting `eventName` would call anything (so its data is worth building). */
+  _hasListeners(eventName) {
+    const globals = this._globals
+    if (globals !== null && globals.length > 0) return true
+    return this._bindings !== null && this._bindings.get(eventName) !== undefined
+  }
+
   emit(eventName, data, metadata) {
     // The array as it is now: unbind_global replaces it, so removing a callback mid-emit
     // cannot make the loop skip the next one (a pusher-js bug).
-    const globals = this.global_callbacks
-    for (let i = 0; i < globals.length; i++) {
-      invoke(this, globals[i], DEFAULT_CONTEXT, 2, eventName, data, eventName)
+    const globals = this._globals
+    if (globals !== null) {
+      for (let i = 0; i < globals.length; i++) {
+        invoke(this, globals[i], DEFAULT_CONTEXT, 2, eventName, data, eventName)
+      }
     }
-    const callbacks = this.callbacks.get(eventName)
-    if (callbacks && callbacks.length > 0) {
+    const callbacks = this._bindings !== null ? this._bindings.get(eventName) : undefined
+    if (callbacks !== undefined && callbacks.length > 0) {
       // pusher-js's arguments: (data, metadata), (data), or none for falsy data.
       const argc = metadata ? 2 : data ? 1 : 0
       for (let i = 0; i < callbacks.length; i++) {

@@ -3,7 +3,8 @@
 
 const crypto = require('crypto')
 const native = require('./native')
-const { Dispatcher, describe } = require('./dispatcher')
+const { describe } = require('./dispatcher')
+const { GlobalEmitter } = require('./global-emitter')
 const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
 const { validate, nativeOptions, DEFAULTS } = require('./options')
@@ -35,37 +36,34 @@ class Pusher {
     validate(app_key, options)
     this.key = app_key
     this.options = options
-    this.sessionID = crypto.randomInt(1000000000)
+    // `| 0`: randomInt returns a double, which V8 would box in a separate heap object.
+    this.sessionID = crypto.randomInt(1000000000) | 0
     this.channels = new Channels()
-    this.global_emitter = new Dispatcher()
-    this.global_emitter.onCallbackError = (error, event) => this._callbackFailed(error, event, null)
+    /** @type {GlobalEmitter | null} made on first use, see `global_emitter` */
+    this._emitter = null
+    /** @type {UserFacade | null} made on first use, see `user` */
+    this._user = null
     this._configure()
     this.connection = new ConnectionManager(this)
-    this.user = new UserFacade(this)
-    this._events = {
-      message: (event, channel, data, userId) => this._handleMessage(event, channel, data, userId),
-      state: (previous, current, socketId) => this._handleState(current, socketId),
-      connectingIn: (ms) => this.connection.emit('connecting_in', Math.round(ms / 1000)),
-      error: (error) => {
-        Logger.warn('Error', error)
-        this.connection.emit('error', error)
-      },
-      channelRemoved: (name) => {
-        const channel = this.channels.find(name)
-        if (channel && channel.subscriptionCancelled) {
-          this.channels.remove(name)
-          channel.disconnect()
-        }
-      },
-      log: (line) => Logger.debug(line),
-    }
     if (Pusher.isReady) this.connect()
+  }
+
+  /** The emitter behind `bind` and `bind_global`. */
+  get global_emitter() {
+    return this._emitter || (this._emitter = new GlobalEmitter(this))
+  }
+
+  /** The signed-in user: sign-in, server-to-user events and the watchlist. */
+  get user() {
+    return this._user || (this._user = new UserFacade(this))
   }
 
   _configure() {
     const settings = nativeOptions(this.options)
-    this._auth = buildAuth(this.options, this)
-    if (settings) settings.auth = this._auth.native
+    const auth = buildAuth(this.options, this)
+    /** What the engine calls when authorization needs JS; undefined when it does not. */
+    this._authorize = auth.authorize
+    if (settings) settings.auth = auth.native
     this.config = {
       useTLS: settings ? settings.useTls : this.options.forceTLS !== false,
       activityTimeout: settings ? settings.activityTimeout : DEFAULTS.activityTimeout,
@@ -99,7 +97,7 @@ class Pusher {
   _start() {
     this._epoch++
     live.add(this)
-    this._native.connect(this._onBatch, this._auth.authorize)
+    this._native.connect(this._onBatch, this._authorize)
     this.channels.disconnect()
     this.connection.updateState('connecting')
   }
@@ -111,7 +109,7 @@ class Pusher {
     live.delete(this)
     if (this._native) this._native.disconnect()
     this.channels.disconnect()
-    this.user._reset()
+    if (this._user !== null) this._user._reset()
     this.connection.updateState('disconnected')
   }
 
@@ -157,7 +155,7 @@ class Pusher {
   }
 
   unbind(event_name, callback, context) {
-    this.global_emitter.unbind(event_name, callback, context)
+    if (this._emitter !== null) this._emitter.unbind(event_name, callback, context)
     return this
   }
 
@@ -167,12 +165,12 @@ class Pusher {
   }
 
   unbind_global(callback) {
-    this.global_emitter.unbind_global(callback)
+    if (this._emitter !== null) this._emitter.unbind_global(callback)
     return this
   }
 
   unbind_all(callback) {
-    this.global_emitter.unbind_all()
+    if (this._emitter !== null) this._emitter.unbind_all()
     return this
   }
 
@@ -204,8 +202,8 @@ class Pusher {
     this.options = options
     this._configure()
     if (this._native) {
-      for (const name of Object.keys(this.channels.channels)) this._native.subscribe(name)
-      if (this.user.signin_requested) this._native.signin()
+      for (const channel of this.channels.all()) this._native.subscribe(channel.name)
+      if (this._user !== null && this._user.signin_requested) this._native.signin()
     }
     if (!wasActive) return
     if (this._native) this._start()
@@ -217,22 +215,24 @@ class Pusher {
     // already moved on from.
     if (epoch !== this._epoch) return
     try {
-      forEachEvent(batch, this._events)
+      forEachEvent(batch, this)
     } catch (error) {
       Logger.error('Failed to deliver events:', String((error && error.stack) || error))
     }
   }
 
+  // The engine's events, as `forEachEvent` calls them.
+
   _handleMessage(event, channelName, data, userId) {
     const conn = this.connection
-    if (conn.global_callbacks.length > 0 || conn.callbacks.get('message')) {
+    if (conn._hasListeners('message')) {
       const message = { event, data }
       if (channelName != null) message.channel = channelName
       if (userId != null) message.user_id = userId
       conn.emit('message', message)
     }
     if (channelName != null) {
-      const channel = this.channels.channels[channelName]
+      const channel = this.channels.find(channelName)
       if (channel) channel._dispatch(event, data, userId)
       else if (channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
       if (CHANNEL_ONLY.has(event)) return
@@ -243,7 +243,8 @@ class Pusher {
     } else if (event === 'pusher_internal:watchlist_events') {
       return this.user.watchlist._handle(data)
     }
-    this.global_emitter.emit(event, data)
+    // With no emitter yet, nothing is bound globally.
+    if (this._emitter !== null) this._emitter.emit(event, data)
   }
 
   /** Signs the user in (`userAuthentication`), now or once connected, and after reconnects. */
@@ -251,11 +252,11 @@ class Pusher {
     this.user.signin()
   }
 
-  _handleState(current, socketId) {
+  _handleState(previous, current, socketId) {
     if (current === this.connection.state) return
     if (current === 'connecting' || current === 'disconnected') {
       this.channels.disconnect()
-      this.user._reset()
+      if (this._user !== null) this._user._reset()
     }
     if (current === 'connected') {
       for (const channel of this.channels.all()) {
@@ -264,6 +265,28 @@ class Pusher {
     }
     if (current === 'disconnected' || current === 'failed') live.delete(this)
     this.connection.updateState(current, socketId)
+  }
+
+  _handleConnectingIn(ms) {
+    this.connection.emit('connecting_in', Math.round(ms / 1000))
+  }
+
+  _handleError(error) {
+    Logger.warn('Error', error)
+    this.connection.emit('error', error)
+  }
+
+  /** The engine forgot a channel: forget it here too if it was unsubscribed while pending. */
+  _handleChannelRemoved(name) {
+    const channel = this.channels.find(name)
+    if (channel && channel.subscriptionCancelled) {
+      this.channels.remove(name)
+      channel.disconnect()
+    }
+  }
+
+  _handleLog(line) {
+    Logger.debug(line)
   }
 
   _callbackFailed(error, event, channel) {

@@ -1,5 +1,6 @@
 'use strict'
-// `pusher.user` (sign-in, server-to-user events) and `pusher.user.watchlist`.
+// `pusher.user` (sign-in, server-to-user events) and `pusher.user.watchlist`. Both are made on
+// first access: most clients never sign in.
 
 const { Dispatcher } = require('./dispatcher')
 const Logger = require('./logger')
@@ -8,8 +9,16 @@ const USER_CHANNEL_PREFIX = '#server-to-user-'
 
 class WatchlistFacade extends Dispatcher {
   constructor(pusher) {
-    super((event) => Logger.enabled() && Logger.debug('No callbacks on watchlist events for ' + event))
-    this.onCallbackError = (error, event) => pusher._callbackFailed(error, event, null)
+    super()
+    this._pusher = pusher
+  }
+
+  failThrough(event) {
+    if (Logger.enabled()) Logger.debug('No callbacks on watchlist events for ' + event)
+  }
+
+  onCallbackError(error, event) {
+    this._pusher._callbackFailed(error, event, null)
   }
 
   /** `{events: [{name, user_ids}]}` from the server: each entry is emitted by its name. */
@@ -21,7 +30,7 @@ class WatchlistFacade extends Dispatcher {
 
 class UserFacade extends Dispatcher {
   constructor(pusher) {
-    super((event) => Logger.enabled() && Logger.debug('No callbacks on user for ' + event))
+    super()
     this.pusher = pusher
     this.signin_requested = false
     /** The signed-in user (parsed `user_data`), or null. */
@@ -30,8 +39,20 @@ class UserFacade extends Dispatcher {
     this.signinDonePromise = null
     this._signinDone = null
     this._signinPending = false
-    this.watchlist = new WatchlistFacade(pusher)
-    this.onCallbackError = (error, event) => pusher._callbackFailed(error, event, null)
+    this._watchlist = null
+  }
+
+  /** Online and offline events of the users on this user's watchlist. */
+  get watchlist() {
+    return this._watchlist || (this._watchlist = new WatchlistFacade(this.pusher))
+  }
+
+  failThrough(event) {
+    if (Logger.enabled()) Logger.debug('No callbacks on user for ' + event)
+  }
+
+  onCallbackError(error, event) {
+    this.pusher._callbackFailed(error, event, null)
   }
 
   /** Signs in once connected, and again after every reconnect. Calling it again does nothing. */
