@@ -1,10 +1,11 @@
 //! The handle users hold: cheap to clone, every call a command to the connection task.
 
 use crate::auth::SharedAuthorizer;
+use crate::commands::{self, Sender, WeakSender};
 use crate::connection;
 use crate::event::EventSink;
 use crate::options::ClientOptions;
-use tokio::sync::mpsc;
+use std::fmt;
 
 /// A command from the handle to the connection task.
 pub(crate) enum Command {
@@ -37,9 +38,15 @@ pub(crate) struct OutgoingEvent {
 /// client.subscribe("news");
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Client {
-    tx: mpsc::UnboundedSender<Command>,
+    tx: Sender,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -53,14 +60,14 @@ impl Client {
 
     /// Starts the connection task on the given runtime.
     pub fn with_runtime(options: ClientOptions, runtime: &tokio::runtime::Handle) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = commands::queue();
         runtime.spawn(connection::run(options, rx));
         Client { tx }
     }
 
     fn send(&self, cmd: Command) {
         // The task only ends after shutdown(); commands after that have nowhere to go.
-        let _ = self.tx.send(cmd);
+        self.tx.send(cmd);
     }
 
     /// Connects (if not connected or trying), delivering events to `sink` from now on.
@@ -128,22 +135,27 @@ impl Client {
 }
 
 /// A [`Client`] handle that does not keep the task alive; for shutting clients down in bulk.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WeakClient {
-    tx: mpsc::WeakUnboundedSender<Command>,
+    tx: WeakSender,
+}
+
+impl fmt::Debug for WeakClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakClient")
+            .field("alive", &self.is_alive())
+            .finish()
+    }
 }
 
 impl WeakClient {
     /// Shuts the client down if it still runs. Returns false if it had already ended.
     pub fn shutdown(&self) -> bool {
-        match self.tx.upgrade() {
-            Some(tx) => tx.send(Command::Shutdown).is_ok(),
-            None => false,
-        }
+        self.tx.send(Command::Shutdown)
     }
 
     /// Whether the client's task may still be running.
     pub fn is_alive(&self) -> bool {
-        self.tx.strong_count() > 0
+        self.tx.is_alive()
     }
 }

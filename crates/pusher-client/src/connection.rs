@@ -7,26 +7,23 @@
 use crate::auth::{AuthError, ChannelAuth, SharedAuthorizer, UserAuth};
 use crate::backlog::Backlog;
 use crate::client::Command;
+use crate::commands::Receiver;
 use crate::event::{Batch, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::proxy::Proxy;
 use crate::state::{Action, Input, Machine};
+use crate::websocket::{ReadEnd, WebSocket};
+use crate::ws_frame::Incoming;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::StreamExt;
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-type Opening = Pin<Box<dyn Future<Output = Result<Ws, String>> + Send>>;
+type Opening = Pin<Box<dyn Future<Output = Result<WebSocket, String>> + Send>>;
 type Authorizing = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
 
 /// A finished authorization, with what it was for.
@@ -42,19 +39,17 @@ enum AuthDone {
     },
 }
 
-/// Frames read in one turn before the batch is delivered.
+/// Frames read in one turn before the batch is delivered (the last read is used up whole).
 const MAX_FRAMES_PER_TURN: usize = 512;
-/// Action slots an idle connection keeps between turns.
-const SPARE_ACTIONS: usize = 16;
 /// Commands taken in one turn.
 const MAX_COMMANDS_PER_TURN: usize = 256;
 
 struct Loop {
     machine: Machine,
-    ws_config: WebSocketConfig,
+    max_message: usize,
     tls: Arc<rustls::ClientConfig>,
     proxy: Option<Proxy>,
-    ws: Option<Ws>,
+    ws: Option<WebSocket>,
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
     backlog: Option<Arc<Backlog>>,
@@ -65,18 +60,12 @@ struct Loop {
     epoch: u64,
 }
 
-pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedReceiver<Command>) {
-    let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(options.max_message_size))
-        .max_frame_size(Some(options.max_message_size))
-        .read_buffer_size(4096)
-        .write_buffer_size(0);
-    let tls = options.tls();
+pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
     let mut lp = Loop {
-        tls,
+        tls: options.tls(),
         proxy: options.proxy.clone(),
+        max_message: options.max_message_size,
         machine: Machine::new(options, Instant::now().into_std()),
-        ws_config,
         ws: None,
         opening: None,
         sink: None,
@@ -104,8 +93,8 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
                 if !lp.command(cmd) { break; }
                 for _ in 0..MAX_COMMANDS_PER_TURN {
                     match commands.try_recv() {
-                        Ok(cmd) => if !lp.command(cmd) { lp.close_socket(1000); return; },
-                        Err(_) => break,
+                        Some(cmd) => if !lp.command(cmd) { lp.close_socket(1000); return; },
+                        None => break,
                     }
                 }
             }
@@ -113,20 +102,25 @@ pub(crate) async fn run(options: ClientOptions, mut commands: mpsc::UnboundedRec
                 lp.opening = None;
                 match opened {
                     Ok(ws) => {
+                        // Frames may have come in the same read as the upgrade's answer.
+                        let early = ws.buffered();
                         lp.ws = Some(ws);
                         lp.input(Input::SocketOpened);
+                        if early > 0 {
+                            lp.received(Ok(early));
+                        }
                     }
                     Err(e) => lp.input(Input::SocketFailed(&e)),
                 }
             }
-            msg = async { lp.ws.as_mut().expect("guarded").next().await }, if lp.ws.is_some() && reading => {
-                lp.frame(msg);
-                for _ in 1..MAX_FRAMES_PER_TURN {
-                    let Some(ws) = lp.ws.as_mut() else { break };
-                    match ws.next().now_or_never() {
-                        Some(msg) => lp.frame(msg),
-                        None => break,
-                    }
+            read = async { lp.ws.as_mut().expect("guarded").read().await }, if lp.ws.is_some() && reading => {
+                let mut frames = lp.received(read);
+                while frames < MAX_FRAMES_PER_TURN {
+                    let Some(read) = lp.ws.as_mut().and_then(WebSocket::try_read) else { break };
+                    frames += lp.received(read);
+                }
+                if let Some(ws) = lp.ws.as_mut() {
+                    ws.shed();
                 }
             }
             Some(done) = lp.authorizing.next(), if !lp.authorizing.is_empty() => lp.authorized(done),
@@ -233,46 +227,50 @@ impl Loop {
         self.authorizing.push(fut);
     }
 
-    fn frame(&mut self, msg: Option<Result<WsMessage, tungstenite::Error>>) {
-        match msg {
-            Some(Ok(WsMessage::Text(text))) => self.input(Input::Text(text.as_str())),
-            Some(Ok(WsMessage::Binary(_))) => self.input(Input::Binary),
-            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => self.input(Input::Activity),
-            Some(Ok(WsMessage::Close(frame))) => {
-                let (code, reason) = frame.map_or((None, String::new()), |f| {
-                    (Some(u16::from(f.code)), f.reason.to_string())
+    /// Feeds the frames that a read completed to the machine; returns how many there were.
+    fn received(&mut self, read: io::Result<usize>) -> usize {
+        let reason = match read {
+            Ok(0) => "connection closed without a close frame".to_owned(),
+            Err(e) => e.to_string(),
+            Ok(_) => {
+                let Loop { ws, machine, .. } = self;
+                let ws = ws.as_mut().expect("a read came from this socket");
+                let now = Instant::now().into_std();
+                let mut frames = 0;
+                let end = ws.frames(|frame| {
+                    frames += 1;
+                    let input = match frame {
+                        Incoming::Text(text) => Input::Text(text),
+                        Incoming::Binary => Input::Binary,
+                        _ => Input::Activity,
+                    };
+                    machine.handle(input, now);
+                    true
                 });
-                self.close_socket(1000);
-                self.input(Input::SocketClosed {
-                    code,
-                    reason: &reason,
-                });
+                match end {
+                    Ok(()) => return frames,
+                    Err(ReadEnd::Closed { code, reason }) => {
+                        self.close_socket(1000);
+                        self.input(Input::SocketClosed {
+                            code,
+                            reason: &reason,
+                        });
+                        return frames;
+                    }
+                    Err(ReadEnd::Failed(reason)) => reason,
+                }
             }
-            Some(Ok(WsMessage::Frame(_))) => {}
-            Some(Err(e)) => {
-                self.ws = None;
-                let reason = match e {
-                    tungstenite::Error::Capacity(c) => format!("frame too large: {c}"),
-                    e => e.to_string(),
-                };
-                self.input(Input::SocketClosed {
-                    code: None,
-                    reason: &reason,
-                });
-            }
-            None => {
-                self.ws = None;
-                self.input(Input::SocketClosed {
-                    code: None,
-                    reason: "connection closed without a close frame",
-                });
-            }
-        }
+        };
+        self.ws = None;
+        self.input(Input::SocketClosed {
+            code: None,
+            reason: &reason,
+        });
+        0
     }
 
     /// Carries out the machine's actions and delivers the batch. False ends the task.
     async fn carry_out(&mut self) -> bool {
-        let mut flush = false;
         loop {
             self.machine.drain_actions_into(&mut self.actions);
             if self.actions.is_empty() {
@@ -283,12 +281,11 @@ impl Loop {
                 match action {
                     Action::Open(url) => {
                         self.close_socket(1000);
-                        self.opening = Some(Box::pin(open(
-                            url,
-                            self.ws_config,
-                            self.tls.clone(),
-                            self.proxy.clone(),
-                        )));
+                        let (tls, proxy) = (self.tls.clone(), self.proxy.clone());
+                        let max_message = self.max_message;
+                        self.opening = Some(Box::pin(async move {
+                            WebSocket::open(&url, max_message, tls, proxy).await
+                        }));
                     }
                     Action::Close(code) => {
                         self.opening = None;
@@ -296,16 +293,7 @@ impl Loop {
                     }
                     Action::Send(text) => {
                         if let Some(ws) = self.ws.as_mut() {
-                            if let Err(e) = ws.feed(WsMessage::text(text)).await {
-                                self.ws = None;
-                                let reason = e.to_string();
-                                self.input(Input::SocketClosed {
-                                    code: None,
-                                    reason: &reason,
-                                });
-                            } else {
-                                flush = true;
-                            }
+                            ws.send_text(&text);
                         }
                     }
                     Action::Emit(e) => self.events.push(e),
@@ -316,22 +304,18 @@ impl Loop {
             }
             self.actions = actions;
         }
-        // A burst must not leave an idle connection holding its peak capacity.
-        if self.actions.capacity() > SPARE_ACTIONS {
-            self.actions.shrink_to(SPARE_ACTIONS);
-        }
-        self.machine.shrink_actions(SPARE_ACTIONS);
-        if flush {
-            if let Some(ws) = self.ws.as_mut() {
-                if let Err(e) = ws.flush().await {
-                    self.ws = None;
-                    let reason = e.to_string();
-                    self.input(Input::SocketClosed {
-                        code: None,
-                        reason: &reason,
-                    });
-                    return Box::pin(self.carry_out()).await;
-                }
+        // Between turns a connection holds no action buffers: thousands of idle ones add up.
+        self.actions = Vec::new();
+        self.machine.shrink_actions(0);
+        if let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) {
+            if let Err(e) = ws.flush().await {
+                self.ws = None;
+                let reason = e.to_string();
+                self.input(Input::SocketClosed {
+                    code: None,
+                    reason: &reason,
+                });
+                return Box::pin(self.carry_out()).await;
             }
         }
         self.deliver()
@@ -361,62 +345,10 @@ impl Loop {
 
     /// Closes the current socket in the background, without waiting for the peer.
     fn close_socket(&mut self, code: u16) {
-        if let Some(mut ws) = self.ws.take() {
+        if let Some(ws) = self.ws.take() {
             tokio::spawn(async move {
-                let frame = CloseFrame {
-                    code: CloseCode::from(code),
-                    reason: "".into(),
-                };
-                let _ = tokio::time::timeout(Duration::from_secs(2), async {
-                    let _ = ws.close(Some(frame)).await;
-                    while let Some(Ok(_)) = ws.next().await {}
-                })
-                .await;
+                let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(code)).await;
             });
         }
     }
-}
-
-/// TCP, TLS when the URL asks for it, then the WebSocket upgrade.
-async fn open(
-    url: String,
-    config: WebSocketConfig,
-    tls_config: Arc<rustls::ClientConfig>,
-    proxy: Option<Proxy>,
-) -> Result<Ws, String> {
-    use tungstenite::client::IntoClientRequest;
-    let request = url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| format!("invalid URL {url}: {e}"))?;
-    let uri = request.uri();
-    let tls = uri.scheme_str() == Some("wss");
-    let host = uri
-        .host()
-        .ok_or_else(|| format!("no host in {url}"))?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-    let tcp = match proxy.filter(|p| p.applies_to(&host)) {
-        Some(p) => p.connect(&host, port).await?,
-        None => TcpStream::connect((host.as_str(), port))
-            .await
-            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?,
-    };
-    let _ = tcp.set_nodelay(true);
-    let connector = if tls {
-        Connector::Rustls(tls_config)
-    } else {
-        Connector::Plain
-    };
-    let (ws, _response) = tokio_tungstenite::client_async_tls_with_config(
-        request,
-        tcp,
-        Some(config),
-        Some(connector),
-    )
-    .await
-    .map_err(|e| format!("WebSocket handshake with {host}:{port} failed: {e}"))?;
-    Ok(ws)
 }

@@ -26,6 +26,7 @@ pub mod auth;
 mod backlog;
 mod channels;
 mod client;
+mod commands;
 mod connection;
 pub mod crypto;
 pub mod error;
@@ -36,6 +37,10 @@ pub mod policy;
 pub mod proxy;
 mod state;
 pub mod tls;
+mod transport;
+mod websocket;
+mod ws_frame;
+mod ws_handshake;
 
 pub use backlog::Backlog;
 pub use client::{Client, WeakClient};

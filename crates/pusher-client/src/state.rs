@@ -194,9 +194,13 @@ impl Machine {
         std::mem::take(&mut self.actions)
     }
 
-    /// Takes the actions into `out` (keeping `out`'s allocation).
+    /// Takes the actions into `out` (an empty `out` takes the whole buffer, allocation and all).
     pub fn drain_actions_into(&mut self, out: &mut Vec<Action>) {
-        out.append(&mut self.actions);
+        if out.is_empty() {
+            std::mem::swap(out, &mut self.actions);
+        } else {
+            out.append(&mut self.actions);
+        }
     }
 
     /// Gives back action capacity above `keep` (after a burst).
