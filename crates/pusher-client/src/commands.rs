@@ -154,7 +154,11 @@ mod tests {
         drop(tx);
         assert!(matches!(rx.recv().await, Some(Command::Signin)));
         assert!(matches!(rx.try_recv(), Some(Command::Disconnect)));
-        assert_eq!(rx.0.queue().capacity(), 0, "an empty queue keeps no storage");
+        assert_eq!(
+            rx.0.queue().capacity(),
+            0,
+            "an empty queue keeps no storage"
+        );
         let weak = clone.downgrade();
         assert!(weak.is_alive());
         drop(clone);

@@ -10,7 +10,6 @@ use crate::client::Command;
 use crate::commands::Receiver;
 use crate::event::{Batch, Event, EventSink};
 use crate::options::ClientOptions;
-use crate::proxy::Proxy;
 use crate::state::{Action, Input, Machine};
 use crate::websocket::{ReadEnd, WebSocket};
 use crate::ws_frame::Incoming;
@@ -46,9 +45,6 @@ const MAX_COMMANDS_PER_TURN: usize = 256;
 
 struct Loop {
     machine: Machine,
-    max_message: usize,
-    tls: Arc<rustls::ClientConfig>,
-    proxy: Option<Proxy>,
     ws: Option<WebSocket>,
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
@@ -62,9 +58,6 @@ struct Loop {
 
 pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
     let mut lp = Loop {
-        tls: options.tls(),
-        proxy: options.proxy.clone(),
-        max_message: options.max_message_size,
         machine: Machine::new(options, Instant::now().into_std()),
         ws: None,
         opening: None,
@@ -77,8 +70,12 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
         epoch: 0,
     };
     loop {
-        if !lp.carry_out().await {
+        if !lp.carry_out() {
             break;
+        }
+        if !lp.flush().await {
+            // The socket broke: the machine has actions again.
+            continue;
         }
         // A consumer that is behind: read nothing (and judge no silence) until it catches up.
         let backlog = lp.backlog.clone().filter(|b| b.is_full());
@@ -269,8 +266,9 @@ impl Loop {
         0
     }
 
-    /// Carries out the machine's actions and delivers the batch. False ends the task.
-    async fn carry_out(&mut self) -> bool {
+    /// Carries out the machine's actions (frames to send are queued, see [`Loop::flush`])
+    /// and delivers the batch. False ends the task.
+    fn carry_out(&mut self) -> bool {
         loop {
             self.machine.drain_actions_into(&mut self.actions);
             if self.actions.is_empty() {
@@ -281,10 +279,11 @@ impl Loop {
                 match action {
                     Action::Open(url) => {
                         self.close_socket(1000);
-                        let (tls, proxy) = (self.tls.clone(), self.proxy.clone());
-                        let max_message = self.max_message;
+                        let options = self.machine.options();
+                        let (tls, proxy) = (options.tls(), options.proxy.clone());
+                        let max_message = options.max_message_size;
                         self.opening = Some(Box::pin(async move {
-                            WebSocket::open(&url, max_message, tls, proxy).await
+                            WebSocket::open(&url, max_message, tls, proxy.map(|p| *p)).await
                         }));
                     }
                     Action::Close(code) => {
@@ -307,18 +306,24 @@ impl Loop {
         // Between turns a connection holds no action buffers: thousands of idle ones add up.
         self.actions = Vec::new();
         self.machine.shrink_actions(0);
-        if let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) {
-            if let Err(e) = ws.flush().await {
-                self.ws = None;
-                let reason = e.to_string();
-                self.input(Input::SocketClosed {
-                    code: None,
-                    reason: &reason,
-                });
-                return Box::pin(self.carry_out()).await;
-            }
-        }
         self.deliver()
+    }
+
+    /// Writes what the turn queued. False when the socket broke doing so.
+    async fn flush(&mut self) -> bool {
+        let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) else {
+            return true;
+        };
+        let Err(e) = ws.flush().await else {
+            return true;
+        };
+        self.ws = None;
+        let reason = e.to_string();
+        self.input(Input::SocketClosed {
+            code: None,
+            reason: &reason,
+        });
+        false
     }
 
     fn deliver(&mut self) -> bool {

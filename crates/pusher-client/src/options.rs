@@ -39,7 +39,8 @@ pub struct ClientOptions {
     pub(crate) log: Arc<AtomicBool>,
     pub(crate) seed: u64,
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
-    pub(crate) proxy: Option<crate::proxy::Proxy>,
+    /// Boxed: rare, and every client carries its options.
+    pub(crate) proxy: Option<Box<crate::proxy::Proxy>>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -164,7 +165,7 @@ impl ClientOptions {
 
     /// An HTTP proxy for the WebSocket (a `CONNECT` tunnel).
     pub fn proxy(mut self, proxy: crate::proxy::Proxy) -> Self {
-        self.proxy = Some(proxy);
+        self.proxy = Some(Box::new(proxy));
         self
     }
 

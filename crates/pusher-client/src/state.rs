@@ -194,6 +194,11 @@ impl Machine {
         std::mem::take(&mut self.actions)
     }
 
+    /// The options it was made with.
+    pub fn options(&self) -> &ClientOptions {
+        &self.opts
+    }
+
     /// Takes the actions into `out` (an empty `out` takes the whole buffer, allocation and all).
     pub fn drain_actions_into(&mut self, out: &mut Vec<Action>) {
         if out.is_empty() {

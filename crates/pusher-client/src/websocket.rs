@@ -138,7 +138,10 @@ impl WebSocket {
     /// Hands `on` each text message, binary message (as `Incoming::Binary`), ping and pong
     /// complete so far, until it returns false. Pings are answered (see
     /// [`WebSocket::wants_flush`]). A close frame or a broken stream ends reading.
-    pub(crate) fn frames(&mut self, mut on: impl FnMut(Incoming<'_>) -> bool) -> Result<(), ReadEnd> {
+    pub(crate) fn frames(
+        &mut self,
+        mut on: impl FnMut(Incoming<'_>) -> bool,
+    ) -> Result<(), ReadEnd> {
         let WebSocket {
             reader,
             pending,
@@ -200,7 +203,12 @@ impl WebSocket {
     /// Sends a close frame with `code`, then reads until the server closes too. Bound it with
     /// a timeout: a server may never answer.
     pub(crate) async fn close(mut self, code: u16) {
-        ws_frame::encode(OP_CLOSE, &ws_frame::close_body(code), random(), &mut self.out);
+        ws_frame::encode(
+            OP_CLOSE,
+            &ws_frame::close_body(code),
+            random(),
+            &mut self.out,
+        );
         if self.flush().await.is_err() {
             return;
         }

@@ -58,7 +58,9 @@ struct Header {
 fn parse_header(buf: &[u8], max_payload: usize) -> Result<Option<Header>, WsError> {
     let [b0, b1, ..] = *buf else { return Ok(None) };
     if b0 & 0x70 != 0 {
-        return Err(WsError::Protocol("reserved bits set, but no extension was agreed"));
+        return Err(WsError::Protocol(
+            "reserved bits set, but no extension was agreed",
+        ));
     }
     if b1 & 0x80 != 0 {
         return Err(WsError::Protocol("the server masked a frame"));
@@ -140,7 +142,9 @@ impl Reader {
             pos = start + h.payload_len;
             let go_on = match h.opcode {
                 OP_TEXT | OP_BINARY if self.fragments.is_some() => {
-                    return Err(WsError::Protocol("a new message began inside a fragmented one"))
+                    return Err(WsError::Protocol(
+                        "a new message began inside a fragmented one",
+                    ))
                 }
                 OP_TEXT | OP_BINARY if h.fin => on(message(h.opcode == OP_TEXT, payload)?),
                 OP_TEXT | OP_BINARY => {

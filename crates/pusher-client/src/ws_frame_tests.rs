@@ -18,11 +18,7 @@ fn server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Everything `read` hands over, owned, and the bytes it used.
-fn read_all(
-    reader: &mut Reader,
-    buf: &[u8],
-    max: usize,
-) -> Result<(Vec<String>, usize), WsError> {
+fn read_all(reader: &mut Reader, buf: &[u8], max: usize) -> Result<(Vec<String>, usize), WsError> {
     let mut seen = Vec::new();
     let used = reader.read(buf, max, |m| {
         seen.push(match m {
@@ -100,8 +96,12 @@ fn close_frames_carry_code_and_reason_and_end_the_read() {
     let (seen, used) = read_all(&mut Reader::default(), &buf, 100).unwrap();
     assert_eq!(seen, ["close:Some(4200):bye"]);
     assert_eq!(used, close_len);
-    let (seen, _) =
-        read_all(&mut Reader::default(), &server_frame(true, OP_CLOSE, b""), 100).unwrap();
+    let (seen, _) = read_all(
+        &mut Reader::default(),
+        &server_frame(true, OP_CLOSE, b""),
+        100,
+    )
+    .unwrap();
     assert_eq!(seen, ["close:None:"]);
 }
 
@@ -142,9 +142,16 @@ fn what_the_rfc_forbids_is_an_error() {
             server_frame(true, OP_CLOSE, &[3]),
             WsError::Protocol("a close frame with a one-byte payload"),
         ),
-        (server_frame(true, OP_TEXT, &[0xff, 0xfe]), WsError::InvalidUtf8),
         (
-            [server_frame(false, OP_TEXT, b"a"), server_frame(true, OP_TEXT, b"b")].concat(),
+            server_frame(true, OP_TEXT, &[0xff, 0xfe]),
+            WsError::InvalidUtf8,
+        ),
+        (
+            [
+                server_frame(false, OP_TEXT, b"a"),
+                server_frame(true, OP_TEXT, b"b"),
+            ]
+            .concat(),
             WsError::Protocol("a new message began inside a fragmented one"),
         ),
     ];
@@ -157,12 +164,27 @@ fn what_the_rfc_forbids_is_an_error() {
 fn too_large_is_known_from_the_header_alone() {
     let frame = server_frame(true, OP_TEXT, &[b'x'; 200]);
     let err = read_all(&mut Reader::default(), &frame[..4], 100).unwrap_err();
-    assert_eq!(err, WsError::TooLarge { size: 200, max: 100 });
-    assert_eq!(err.to_string(), "frame too large: 200 bytes (the limit is 100)");
+    assert_eq!(
+        err,
+        WsError::TooLarge {
+            size: 200,
+            max: 100
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "frame too large: 200 bytes (the limit is 100)"
+    );
     let mut joined = server_frame(false, OP_TEXT, &[b'x'; 60]);
     joined.extend(server_frame(true, OP_CONTINUATION, &[b'x'; 60]));
     let err = read_all(&mut Reader::default(), &joined, 100).unwrap_err();
-    assert_eq!(err, WsError::TooLarge { size: 120, max: 100 });
+    assert_eq!(
+        err,
+        WsError::TooLarge {
+            size: 120,
+            max: 100
+        }
+    );
 }
 
 /// Undoes what `encode` did, as a server would.
@@ -171,7 +193,10 @@ fn unmask(frame: &[u8]) -> (u8, Vec<u8>) {
     assert_eq!(frame[1] & 0x80, 0x80, "client frames are masked");
     let (len, at) = match frame[1] & 0x7f {
         126 => (u16::from_be_bytes([frame[2], frame[3]]) as usize, 4),
-        127 => (u64::from_be_bytes(frame[2..10].try_into().unwrap()) as usize, 10),
+        127 => (
+            u64::from_be_bytes(frame[2..10].try_into().unwrap()) as usize,
+            10,
+        ),
         n => (n as usize, 2),
     };
     let mask = &frame[at..at + 4];

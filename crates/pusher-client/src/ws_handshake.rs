@@ -230,7 +230,10 @@ mod tests {
                 "the server's Connection header does not say Upgrade".to_owned(),
             ),
             (
-                response("101 OK", &format!("{upgrade}Sec-WebSocket-Accept: nope\r\n")),
+                response(
+                    "101 OK",
+                    &format!("{upgrade}Sec-WebSocket-Accept: nope\r\n"),
+                ),
                 "wrong Sec-WebSocket-Accept".to_owned(),
             ),
             (
