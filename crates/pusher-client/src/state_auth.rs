@@ -54,7 +54,7 @@ impl Machine {
             Ok(auth) => {
                 let entry = self.channels.get_mut(name).expect("checked above");
                 if let Some(secret) = &auth.shared_secret {
-                    entry.key = ChannelKey::from_base64(secret);
+                    entry.key = ChannelKey::from_base64(secret).map(Box::new);
                 }
                 entry.my_id = auth.channel_data.as_deref().and_then(member_id);
                 self.send(frame::subscribe(
@@ -136,7 +136,7 @@ impl Machine {
             Ok(text) => self.emit_decrypted(frame, text),
             Err(DecryptError::WrongKey) if open_now => {
                 // The key may have rotated: authorize once more, then retry.
-                entry.rekeying = Some(vec![frame]);
+                entry.rekeying = Some(Box::new(vec![frame]));
                 self.actions.push(Action::AuthorizeChannel {
                     channel: name,
                     socket_id,
@@ -156,7 +156,7 @@ impl Machine {
                 .and_then(ChannelKey::from_base64)
             {
                 Some(key) => {
-                    entry.key = Some(key);
+                    entry.key = Some(Box::new(key));
                     None
                 }
                 None => Some(format!(
@@ -165,7 +165,7 @@ impl Machine {
             },
             Err(e) => Some(e.message),
         };
-        for frame in waiting {
+        for frame in *waiting {
             let opened = match (
                 &failure,
                 self.channels.get_mut(name).and_then(|e| e.key.clone()),
