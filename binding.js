@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.TestServer = nativeBinding.TestServer
+module.exports.setDelivery = nativeBinding.setDelivery
 module.exports.setLogging = nativeBinding.setLogging

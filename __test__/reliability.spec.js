@@ -88,5 +88,6 @@ test('subscribe/unsubscribe/bind/unbind 100,000 times and 1,000 clients: memory 
   // (allocator caches and the server side of 1,000 sockets included).
   t.true(report.after.heap - report.before.heap < 5e6, 'heap growth under 5 MB')
   t.true(report.after.rss - report.before.rss < 40e6, 'rss growth under 40 MB')
+  t.is(report.sessionsLeft, 0, 'every disconnected client was let go of')
   await server.waitForConnections(0)
 })

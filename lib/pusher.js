@@ -9,6 +9,7 @@ const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
 const { validate, nativeOptions, DEFAULTS } = require('./options')
 const { forEachEvent } = require('./batch')
+const { route } = require('./delivery')
 const { buildAuth } = require('./auth')
 const { UserFacade, USER_CHANNEL_PREFIX } = require('./user')
 const Logger = require('./logger')
@@ -73,11 +74,10 @@ class Pusher {
     }
     const engine = settings ? new native.NativeClient(this.key, settings) : null
     this._native = engine
-    // Sessions are counted per engine; batches of a replaced engine are ignored.
+    /** The engine's number in deliveries; batches of a replaced engine are ignored. */
+    this._engineId = engine ? engine.id : 0
+    // Sessions are counted per engine.
     this._epoch = 0
-    this._onBatch = (batch, epoch) => {
-      if (this._native === engine) this._deliver(batch, epoch)
-    }
   }
 
   /** Connects (a no-op when connected; while waiting to retry, it retries now). */
@@ -97,7 +97,8 @@ class Pusher {
   _start() {
     this._epoch++
     live.add(this)
-    this._native.connect(this._onBatch, this._authorize)
+    route(this._engineId, this)
+    this._native.connect(this._authorize)
     this.channels.disconnect()
     this.connection.updateState('connecting')
   }

@@ -1,4 +1,4 @@
-//! Event delivery to JS: one threadsafe function call per batch, each batch a flat array
+//! A client's batches for JS (through the environment's [`Delivery`]): each a flat array
 //! built through napi, or one JSON text (`batch_json.rs`) that JS parses in one go.
 //!
 //! Layout, five slots per event: `[kind, a, b, c, d]`, decoded by `lib/batch.js`:
@@ -11,15 +11,10 @@
 //! - `CHANNEL_REMOVED`: b = channel
 //! - `LOG`: c = the line
 
+use crate::delivery::{self, Delivery, Item};
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{
-    ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode,
-};
 use pusher_client::{Backlog, Batch, Data, Event, EventSink};
 use std::sync::Arc;
-
-/// Events waiting for the JS thread beyond which the engine stops reading the socket.
-const MAX_PENDING_EVENTS: usize = 65_536;
 
 pub(crate) const MESSAGE_TEXT: u32 = 0;
 pub(crate) const MESSAGE_JSON: u32 = 1;
@@ -41,52 +36,59 @@ fn as_json() -> bool {
 /// Slots per event.
 const STRIDE: u32 = 5;
 
-type JsBatch = Either<String, Array<'static>>;
-type BatchFn = ThreadsafeFunction<Batch, (), FnArgs<(JsBatch, f64)>, Status, false, false, 0>;
+/// A batch as JS receives it.
+pub(crate) type JsBatch = Either<String, Array<'static>>;
 
-/// An [`EventSink`] calling one JS function. Strong: while the engine holds it, Node stays up.
+/// A client's session, as an [`EventSink`]: batches go through the environment's
+/// [`Delivery`], and its end is announced there when the engine lets go of it.
 pub(crate) struct BatchSink {
-    tsfn: BatchFn,
-    backlog: Arc<Backlog>,
+    delivery: Arc<Delivery>,
+    client: u32,
+    /// The epoch of the last batch.
+    epoch: u64,
 }
 
 impl BatchSink {
-    pub(crate) fn new(callback: &Function<'_, (), ()>) -> Result<Self> {
-        let backlog = Arc::new(Backlog::new(MAX_PENDING_EVENTS));
-        let taken = backlog.clone();
-        let tsfn = callback
-            .build_threadsafe_function::<Batch>()
-            .callee_handled::<false>()
-            .weak::<false>()
-            .build_callback(move |ctx| {
-                taken.done(ctx.value.events.len());
-                to_js(ctx)
-            })?;
-        Ok(BatchSink { tsfn, backlog })
+    /// A session of `client` starting now.
+    pub(crate) fn new(env: &Env, client: u32) -> Result<Self> {
+        Ok(BatchSink {
+            delivery: delivery::start_session(env)?,
+            client,
+            epoch: 0,
+        })
     }
 }
 
 impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
-        self.backlog.add(batch.events.len());
-        let status = self
-            .tsfn
-            .call(batch, ThreadsafeFunctionCallMode::NonBlocking);
-        // Closing: the JS environment is gone (worker terminated); stop the engine.
-        status != Status::Closing
+        self.epoch = batch.epoch;
+        self.delivery.backlog().add(batch.events.len());
+        self.delivery.send(Item::Batch {
+            client: self.client,
+            batch,
+        })
     }
 
     fn backlog(&self) -> Option<Arc<Backlog>> {
-        Some(self.backlog.clone())
+        Some(self.delivery.backlog().clone())
     }
 }
 
-fn to_js(ctx: ThreadsafeCallContext<Batch>) -> Result<FnArgs<(JsBatch, f64)>> {
-    let Batch { events, epoch } = ctx.value;
-    if as_json() {
-        return Ok((Either::A(crate::batch_json::encode(&events)), epoch as f64).into());
+impl Drop for BatchSink {
+    fn drop(&mut self) {
+        self.delivery.send(Item::Ended {
+            client: self.client,
+            epoch: self.epoch,
+        });
     }
-    let env = ctx.env;
+}
+
+/// A batch's events as JS receives them.
+pub(crate) fn to_js(env: &Env, batch: Batch) -> Result<JsBatch> {
+    let events = batch.events;
+    if as_json() {
+        return Ok(Either::A(crate::batch_json::encode(&events)));
+    }
     let mut arr = env.create_array(events.len() as u32 * STRIDE)?;
     let mut i = 0u32;
     for event in events {
@@ -134,5 +136,5 @@ fn to_js(ctx: ThreadsafeCallContext<Batch>) -> Result<FnArgs<(JsBatch, f64)>> {
     }
     // SAFETY of the 'static: the array is handed straight to the JS call that follows.
     let arr: Array<'static> = unsafe { std::mem::transmute(arr) };
-    Ok((Either::B(arr), epoch as f64).into())
+    Ok(Either::B(arr))
 }

@@ -6,9 +6,11 @@ mod authorizer;
 mod batch;
 mod batch_json;
 mod cleanup;
+mod delivery;
 mod native_client;
 mod runtime;
 mod testing;
 
+pub use delivery::set_delivery;
 pub use native_client::{set_logging, NativeClient, NativeOptions};
 pub use testing::TestServer;

@@ -9,7 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use pusher_client::proxy::Proxy;
 use pusher_client::{Client, ClientOptions};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -76,6 +76,7 @@ fn ms(v: f64) -> Duration {
 #[napi]
 pub struct NativeClient {
     client: Client,
+    id: u32,
     url: String,
     auth: Arc<AuthSettings>,
 }
@@ -122,7 +123,20 @@ impl NativeClient {
         let auth = Arc::new(AuthSettings::new(options.auth, tls, proxy.as_ref()));
         let client = Client::with_runtime(opts, &runtime::handle());
         cleanup::register(&env, client.downgrade())?;
-        Ok(NativeClient { client, url, auth })
+        static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(NativeClient {
+            client,
+            id,
+            url,
+            auth,
+        })
+    }
+
+    /// This client's number in the `deliver(client, …)` calls (see `setDelivery`).
+    #[napi(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
     }
 
     /// The WebSocket URL this client connects to.
@@ -131,18 +145,14 @@ impl NativeClient {
         self.url.clone()
     }
 
-    /// Connects; batches of events go to `on_batch(events, epoch)` until the client stops
-    /// trying. While it tries or is connected, the callback keeps Node's event loop alive.
+    /// Connects; batches of events go to the `setDelivery` function until the client stops
+    /// trying. While it tries or is connected, it keeps Node's event loop alive.
     /// `authorize(kind, socketId, channelName)` answers authorizations that need JS.
     #[napi(
-        ts_args_type = "onBatch: (events: unknown[], epoch: number) => void, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
+        ts_args_type = "authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
     )]
-    pub fn connect(
-        &self,
-        on_batch: Function<'_, (), ()>,
-        authorize: Option<JsAuthorize<'_>>,
-    ) -> Result<()> {
-        let sink = BatchSink::new(&on_batch)?;
+    pub fn connect(&self, env: Env, authorize: Option<JsAuthorize<'_>>) -> Result<()> {
+        let sink = BatchSink::new(&env, self.id)?;
         let js: Option<JsAuthFn> = match authorize {
             Some(f) => Some(
                 f.build_threadsafe_function()
