@@ -5,6 +5,7 @@
 // subscriptions succeeded to the last event; events/s from the first event to the last.
 
 const { performance } = require('perf_hooks')
+const { mainThreadCpuUs } = require('../thread-cpu')
 
 async function client(adapter, p, ctx) {
   let lastError
@@ -16,6 +17,7 @@ async function client(adapter, p, ctx) {
   let tFirst
   let cpu0
   let elu0
+  let jsCpu0
   ctx.progress(() => ({ events: n, lastError }))
   await new Promise((resolve) => {
     let subscribed = 0
@@ -23,6 +25,7 @@ async function client(adapter, p, ctx) {
       if (++subscribed !== p.channels.length) return
       cpu0 = process.cpuUsage()
       elu0 = performance.eventLoopUtilization()
+      jsCpu0 = mainThreadCpuUs()
       ctx.ready()
     }
     const onEvent = (data) => {
@@ -38,6 +41,7 @@ async function client(adapter, p, ctx) {
   const tLast = process.hrtime.bigint()
   const cpu = process.cpuUsage(cpu0)
   const elu = performance.eventLoopUtilization(elu0)
+  const jsCpu1 = mainThreadCpuUs()
   conn.close()
   // Every event carries {"id":12345,…}: anything else means the data was not decoded.
   if (sink !== n * 12345) throw new Error(`data check failed: sum of data.id over ${n} events is ${sink}`)
@@ -49,6 +53,7 @@ async function client(adapter, p, ctx) {
     eventsPerSec: (n - 1) / seconds,
     cpuUsPerEvent: cpuUs / n,
     jsBusyUsPerEvent: (elu.active * 1000) / n,
+    jsCpuUsPerEvent: jsCpu1 === null ? null : (jsCpu1 - jsCpu0) / n,
     rssMB: process.memoryUsage().rss / 2 ** 20,
     sink,
   }
