@@ -62,10 +62,19 @@ impl BatchSink {
 impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
         self.epoch = batch.epoch;
-        self.delivery.backlog().add(batch.events.len());
+        let events = batch.events.len();
+        self.delivery.backlog().add(events);
+        // Encoded here, on an engine thread: the JS thread only turns it into values.
+        let payload = if as_json() {
+            Payload::Json(crate::batch_json::encode(&batch.events))
+        } else {
+            Payload::Events(batch.events)
+        };
         self.delivery.send(Item::Batch {
             client: self.client,
-            batch,
+            payload,
+            events,
+            epoch: batch.epoch,
         })
     }
 
@@ -83,12 +92,20 @@ impl Drop for BatchSink {
     }
 }
 
+/// A batch on its way to the JS thread.
+pub(crate) enum Payload {
+    /// Encoded by `batch_json.rs`.
+    Json(String),
+    /// To be built into an array through napi (`PUSHER_NATIVE_DELIVERY=napi`).
+    Events(Vec<Event>),
+}
+
 /// A batch's events as JS receives them.
-pub(crate) fn to_js(env: &Env, batch: Batch) -> Result<JsBatch> {
-    let events = batch.events;
-    if as_json() {
-        return Ok(Either::A(crate::batch_json::encode(&events)));
-    }
+pub(crate) fn to_js(env: &Env, payload: Payload) -> Result<JsBatch> {
+    let events = match payload {
+        Payload::Json(text) => return Ok(Either::A(text)),
+        Payload::Events(events) => events,
+    };
     let mut arr = env.create_array(events.len() as u32 * STRIDE)?;
     let mut i = 0u32;
     for event in events {

@@ -7,11 +7,11 @@
 //! delivered on the JS thread, so a connected client keeps the process alive and a
 //! disconnected one lets it exit.
 
-use crate::batch::{to_js, JsBatch};
+use crate::batch::{to_js, JsBatch, Payload};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use pusher_client::{Backlog, Batch};
+use pusher_client::Backlog;
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
@@ -21,8 +21,13 @@ const MAX_PENDING_EVENTS: usize = 65_536;
 
 /// What goes to the JS thread.
 pub(crate) enum Item {
-    /// A client's batch.
-    Batch { client: u32, batch: Batch },
+    /// A client's batch of `events` events.
+    Batch {
+        client: u32,
+        payload: Payload,
+        events: usize,
+        epoch: u64,
+    },
     /// A client's session ended; `epoch` is that of its last batch.
     Ended { client: u32, epoch: u64 },
 }
@@ -56,10 +61,14 @@ pub fn set_delivery(deliver: Function<'_, (), ()>) -> Result<()> {
         .callee_handled::<false>()
         .weak::<true>()
         .build_callback(move |ctx| match ctx.value {
-            Item::Batch { client, batch } => {
-                taken.done(batch.events.len());
-                let epoch = batch.epoch as f64;
-                Ok((client, Some(to_js(&ctx.env, batch)?), epoch).into())
+            Item::Batch {
+                client,
+                payload,
+                events,
+                epoch,
+            } => {
+                taken.done(events);
+                Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
             }
             Item::Ended { client, epoch } => {
                 session_ended(&ctx.env);
