@@ -9,20 +9,32 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The way to JS of every client that connects through it: `lib/delivery.js` makes one per
+ * copy of the package loaded (one per JS environment, or per test file under jest).
+ */
+export declare class BatchDelivery {
+  /**
+   * Batches go to `deliver(client, batch, epoch)`; `batch` is null when the client's
+   * session has ended.
+   */
+  constructor(deliver: (client: number, batch: string | unknown[] | null, epoch: number) => void)
+}
+
 /** One connection to a Pusher-protocol server. */
 export declare class NativeClient {
   /** Starts the connection task; nothing is sent until `connect`. */
   constructor(key: string, options: NativeOptions)
-  /** This client's number in the `deliver(client, …)` calls (see `setDelivery`). */
+  /** This client's number in the `deliver(client, …)` calls (see `BatchDelivery`). */
   get id(): number
   /** The WebSocket URL this client connects to. */
   get url(): string
   /**
-   * Connects; batches of events go to the `setDelivery` function until the client stops
-   * trying. While it tries or is connected, it keeps Node's event loop alive.
+   * Connects; batches of events go through `delivery` until the client stops trying.
+   * While it tries or is connected, it keeps Node's event loop alive.
    * `authorize(kind, socketId, channelName)` answers authorizations that need JS.
    */
-  connect(authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>): void
+  connect(delivery: BatchDelivery, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>): void
   /** Signs the user in once connected, and after every reconnect. */
   signin(): void
   /** While waiting to retry, tries now; otherwise does nothing. */
@@ -217,13 +229,6 @@ export interface NativeProxy {
   /** The option or variable it came from, for error messages. */
   source: string
 }
-
-/**
- * Sets the function every client's batches go to, as `deliver(client, batch, epoch)`;
- * `batch` is null when the client's session has ended. Called once per environment by
- * `lib/pusher.js`.
- */
-export declare function setDelivery(deliver: (client: number, batch: string | unknown[] | null, epoch: number) => void): void
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */
 export declare function setLogging(on: boolean): void

@@ -835,7 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BatchDelivery = nativeBinding.BatchDelivery
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.TestServer = nativeBinding.TestServer
-module.exports.setDelivery = nativeBinding.setDelivery
 module.exports.setLogging = nativeBinding.setLogging

@@ -54,6 +54,23 @@ test('a connected client keeps the process alive, and after disconnect() it exit
   await server.waitForConnections(0)
 })
 
+test('with the package loaded twice in one process (as jest does), the clients of both copies keep it alive until they disconnect', async (t) => {
+  const { server } = await setup(t)
+  const run = runChild('reloaded-modules.js', [server.key, String(server.port)])
+  t.teardown(() => run.child.kill())
+  await run.line('first subscribed')
+  await run.line('second subscribed')
+  server.trigger('first', 'last-call', 'now')
+  await run.line('first event')
+  // The first copy's client is gone: only the second's connection can keep the child running
+  // for this event.
+  server.trigger('second', 'last-call', 'now')
+  await run.line('second event')
+  const { code } = await within(run.exited, 5000, 'the child did not exit after both disconnected')
+  t.is(code, 0)
+  await server.waitForConnections(0)
+})
+
 test('a worker that disconnected terminates cleanly', async (t) => {
   const { server } = await setup(t)
   const worker = new Worker(path.join(__dirname, 'fixtures', 'worker-client.js'), { workerData: { key: server.key, port: server.port } })

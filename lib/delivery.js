@@ -8,7 +8,8 @@ const native = require('./native')
 /** Instances with a session, by their engine's client number. */
 const sessions = new Map()
 
-native.setDelivery((client, batch, epoch) => {
+/** The way batches reach this copy of the package (jest may load several in one process). */
+const delivery = new native.BatchDelivery((client, batch, epoch) => {
   const pusher = sessions.get(client)
   if (pusher === undefined) return
   if (batch !== null) {
@@ -20,9 +21,11 @@ native.setDelivery((client, batch, epoch) => {
   }
 })
 
-/** Sends the batches of engine `client` to `pusher`, until its session ends. */
+/** Sends the batches of engine `client` to `pusher` until its session ends; the delivery to
+ * connect it with. */
 function route(client, pusher) {
   sessions.set(client, pusher)
+  return delivery
 }
 
 /** How many clients have a session (for tests: ended sessions must not be retained). */

@@ -97,8 +97,7 @@ class Pusher {
   _start() {
     this._epoch++
     live.add(this)
-    route(this._engineId, this)
-    this._native.connect(this._authorize)
+    this._native.connect(route(this._engineId, this), this._authorize)
     this.channels.disconnect()
     this.connection.updateState('connecting')
   }

@@ -11,7 +11,7 @@
 //! - `CHANNEL_REMOVED`: b = channel
 //! - `LOG`: c = the line
 
-use crate::delivery::{self, Delivery, Item};
+use crate::delivery::{BatchDelivery, Delivery, Item};
 use napi::bindgen_prelude::*;
 use pusher_client::{Backlog, Batch, Data, Event, EventSink};
 use std::sync::Arc;
@@ -49,10 +49,10 @@ pub(crate) struct BatchSink {
 }
 
 impl BatchSink {
-    /// A session of `client` starting now.
-    pub(crate) fn new(env: &Env, client: u32) -> Result<Self> {
+    /// A session of `client` starting now, delivering through `through`.
+    pub(crate) fn new(env: &Env, through: &BatchDelivery, client: u32) -> Result<Self> {
         Ok(BatchSink {
-            delivery: delivery::start_session(env)?,
+            delivery: through.start_session(env)?,
             client,
             epoch: 0,
         })

@@ -11,6 +11,6 @@ mod native_client;
 mod runtime;
 mod testing;
 
-pub use delivery::set_delivery;
+pub use delivery::BatchDelivery;
 pub use native_client::{set_logging, NativeClient, NativeOptions};
 pub use testing::TestServer;

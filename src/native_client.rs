@@ -4,6 +4,7 @@
 
 use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth};
 use crate::batch::BatchSink;
+use crate::delivery::BatchDelivery;
 use crate::{cleanup, runtime};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -133,7 +134,7 @@ impl NativeClient {
         })
     }
 
-    /// This client's number in the `deliver(client, …)` calls (see `setDelivery`).
+    /// This client's number in the `deliver(client, …)` calls (see `BatchDelivery`).
     #[napi(getter)]
     pub fn id(&self) -> u32 {
         self.id
@@ -145,14 +146,19 @@ impl NativeClient {
         self.url.clone()
     }
 
-    /// Connects; batches of events go to the `setDelivery` function until the client stops
-    /// trying. While it tries or is connected, it keeps Node's event loop alive.
+    /// Connects; batches of events go through `delivery` until the client stops trying.
+    /// While it tries or is connected, it keeps Node's event loop alive.
     /// `authorize(kind, socketId, channelName)` answers authorizations that need JS.
     #[napi(
-        ts_args_type = "authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
+        ts_args_type = "delivery: BatchDelivery, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
     )]
-    pub fn connect(&self, env: Env, authorize: Option<JsAuthorize<'_>>) -> Result<()> {
-        let sink = BatchSink::new(&env, self.id)?;
+    pub fn connect(
+        &self,
+        env: Env,
+        delivery: &BatchDelivery,
+        authorize: Option<JsAuthorize<'_>>,
+    ) -> Result<()> {
+        let sink = BatchSink::new(&env, delivery, self.id)?;
         let js: Option<JsAuthFn> = match authorize {
             Some(f) => Some(
                 f.build_threadsafe_function()
