@@ -8,8 +8,11 @@ pub(crate) fn handle() -> Handle {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME
         .get_or_init(|| {
+            // Two workers at most (one when the process may use one core: a second would
+            // only take turns with the first, costing a context switch per wake-up).
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads(cores.min(2))
                 .thread_name("pusher-io")
                 .enable_all()
                 .build()
