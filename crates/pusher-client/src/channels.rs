@@ -20,11 +20,11 @@ pub(crate) struct Entry {
     pub(crate) status: Status,
     /// Unsubscribed by the user while pending: dropped once the server answers.
     pub(crate) cancelled: bool,
-    /// Encrypted channels: the key from the last authorization. (Boxed, as `rekeying`: an
-    /// entry of every channel of every client pays for what is inline.)
+    /// Encrypted channels: the key from the last authorization. (Boxed: an entry of every
+    /// channel of every client pays for what is inline.)
     pub(crate) key: Option<Box<ChannelKey>>,
     /// Encrypted channels: events waiting for a new key (authorizing again after a failure).
-    pub(crate) rekeying: Option<Box<Vec<Frame>>>,
+    pub(crate) rekeying: Option<Vec<Frame>>,
     /// Presence channels: our own user id, from `channel_data`.
     pub(crate) my_id: Option<String>,
 }

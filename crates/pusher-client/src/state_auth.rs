@@ -136,7 +136,7 @@ impl Machine {
             Ok(text) => self.emit_decrypted(frame, text),
             Err(DecryptError::WrongKey) if open_now => {
                 // The key may have rotated: authorize once more, then retry.
-                entry.rekeying = Some(Box::new(vec![frame]));
+                entry.rekeying = Some(vec![frame]);
                 self.actions.push(Action::AuthorizeChannel {
                     channel: name,
                     socket_id,
@@ -165,7 +165,7 @@ impl Machine {
             },
             Err(e) => Some(e.message),
         };
-        for frame in *waiting {
+        for frame in waiting {
             let opened = match (
                 &failure,
                 self.channels.get_mut(name).and_then(|e| e.key.clone()),
