@@ -3,18 +3,17 @@
 //! kilobyte on each threadsafe function (its queue, async handle, locks), which thousands of
 //! clients would each pay.
 //!
-//! The function exists while some client has a session (from its `connect` until its end is
-//! delivered on the JS thread) and is released when the last one ends: a connected client
-//! keeps Node alive, and once none is, nothing of ours is left open (jest's open-handle
-//! check included).
+//! The function exists while some client has a session (from its `connect` until the engine
+//! lets go of it) and is released when the last one ends, after its queued calls: a
+//! connected client keeps Node alive, and once none is, nothing of ours is left open (jest's
+//! open-handle check included).
 
 use crate::batch::{to_js, JsBatch, Payload};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use pusher_client::Backlog;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 /// Events waiting for the JS thread, all clients together, beyond which engines stop
 /// reading their sockets.
@@ -42,35 +41,15 @@ pub(crate) struct Delivery {
     backlog: Arc<Backlog>,
 }
 
-/// What the JS-thread callback shares with its [`BatchDelivery`].
-struct Sessions {
-    /// The delivery of the current period, if a session runs.
-    current: Mutex<Option<Arc<Delivery>>>,
-    /// Sessions started and whose end has not reached the JS thread.
-    count: AtomicUsize,
-}
-
-impl Sessions {
-    /// A session's end reached the JS thread; the last one lets the function go.
-    fn ended(&self) {
-        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
-            let last = self
-                .current
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            drop(last);
-        }
-    }
-}
-
 /// The way to JS of every client that connects through it: `lib/delivery.js` makes one per
 /// copy of the package loaded (one per JS environment, or per test file under jest).
 #[napi]
 pub struct BatchDelivery {
     deliver: FunctionRef<(), ()>,
     backlog: Arc<Backlog>,
-    sessions: Arc<Sessions>,
+    /// The delivery of the sessions running now. Only they hold it: when the last one lets go,
+    /// the threadsafe function is released (after its queued calls).
+    current: Mutex<Weak<Delivery>>,
 }
 
 #[napi]
@@ -85,33 +64,25 @@ impl BatchDelivery {
         Ok(BatchDelivery {
             deliver: deliver.create_ref()?,
             backlog: Arc::new(Backlog::new(MAX_PENDING_EVENTS)),
-            sessions: Arc::new(Sessions {
-                current: Mutex::new(None),
-                count: AtomicUsize::new(0),
-            }),
+            current: Mutex::new(Weak::new()),
         })
     }
 }
 
 impl BatchDelivery {
-    /// The delivery for a session starting now; it stays open until the session's end.
+    /// The delivery for a session starting now, made if no session runs.
     pub(crate) fn start_session(&self, env: &Env) -> Result<Arc<Delivery>> {
-        let mut current = self
-            .sessions
-            .current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let delivery = match current.as_ref() {
-            Some(d) => d.clone(),
-            None => current.insert(Arc::new(self.open(env)?)).clone(),
-        };
-        self.sessions.count.fetch_add(1, Ordering::AcqRel);
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(delivery) = current.upgrade() {
+            return Ok(delivery);
+        }
+        let delivery = Arc::new(self.open(env)?);
+        *current = Arc::downgrade(&delivery);
         Ok(delivery)
     }
 
     fn open(&self, env: &Env) -> Result<Delivery> {
         let taken = self.backlog.clone();
-        let sessions = self.sessions.clone();
         let tsfn = self
             .deliver
             .borrow_back(env)?
@@ -127,10 +98,7 @@ impl BatchDelivery {
                     taken.done(events);
                     Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
                 }
-                Item::Ended { client, epoch } => {
-                    sessions.ended();
-                    Ok((client, None, epoch as f64).into())
-                }
+                Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
             })?;
         Ok(Delivery {
             tsfn,
