@@ -1,7 +1,7 @@
 'use strict'
-// The engine's batches, routed to their Pusher instance. Every client of this JS environment
-// shares one native delivery function: Node spends about a kilobyte on each threadsafe
-// function, which thousands of clients would each pay.
+// The engine's batches, routed to their Pusher instance. Every client of this copy of the
+// package shares one native delivery (one threadsafe function while any has a session): Node
+// spends over a kilobyte on each threadsafe function, which thousands of clients would pay.
 
 const native = require('./native')
 
