@@ -56,7 +56,9 @@ test('a busy JS thread: events queue up to a bound, then the socket waits; nothi
   await nextEvent(channel, 'pusher:subscription_succeeded')
   const states = []
   pusher.connection.bind('state_change', ({ current }) => states.push(current))
+  // 150,000 events of ~200 bytes: far over the 16 MiB that may wait for the JS thread.
   const N = 150000
+  const pad = 'x'.repeat(200)
   const all = collect(channel, 'n', N, 60000)
   let first = true
   channel.bind('n', () => {
@@ -66,10 +68,10 @@ test('a busy JS thread: events queue up to a bound, then the socket waits; nothi
     const until = Date.now() + 1500
     while (Date.now() < until) {}
   })
-  for (let i = 0; i < N; i++) server.trigger('flood', 'n', String(i))
+  for (let i = 0; i < N; i++) server.trigger('flood', 'n', `${i}:${pad}`)
   const got = await all
   t.is(got.length, N)
-  t.true(got.every((v, k) => v === k), 'in order, each once')
+  t.true(got.every((v, k) => v === `${k}:${pad}`), 'in order, each once')
   t.deepEqual(states, [], 'no reconnect')
 })
 

@@ -33,6 +33,10 @@ fn as_json() -> bool {
     *JSON.get_or_init(|| std::env::var("PUSHER_NATIVE_DELIVERY").as_deref() != Ok("napi"))
 }
 
+/// What an event is taken to weigh in the backlog when batches are built through napi (the
+/// comparison mode, where no text is measured).
+const NAPI_EVENT_BYTES: usize = 256;
+
 /// Slots per event.
 const STRIDE: u32 = 5;
 
@@ -62,18 +66,20 @@ impl BatchSink {
 impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
         self.epoch = batch.epoch;
-        let events = batch.events.len();
-        self.delivery.backlog().add(events);
         // Encoded here, on an engine thread: the JS thread only turns it into values.
-        let payload = if as_json() {
-            Payload::Json(crate::batch_json::encode(&batch.events))
+        let (payload, bytes) = if as_json() {
+            let text = crate::batch_json::encode(&batch.events);
+            let bytes = text.len();
+            (Payload::Json(text), bytes)
         } else {
-            Payload::Events(batch.events)
+            let bytes = batch.events.len() * NAPI_EVENT_BYTES;
+            (Payload::Events(batch.events), bytes)
         };
+        self.delivery.backlog().add(bytes);
         self.delivery.send(Item::Batch {
             client: self.client,
             payload,
-            events,
+            bytes,
             epoch: batch.epoch,
         })
     }

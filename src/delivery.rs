@@ -15,17 +15,17 @@ use napi_derive::napi;
 use pusher_client::Backlog;
 use std::sync::{Arc, Mutex, Weak};
 
-/// Events waiting for the JS thread, all clients together, beyond which engines stop
-/// reading their sockets.
-const MAX_PENDING_EVENTS: usize = 65_536;
+/// Bytes of batches waiting for the JS thread, all clients together, beyond which engines
+/// stop reading their sockets: what waits is bounded in memory, whatever the event size.
+const MAX_PENDING_BYTES: usize = 16 << 20;
 
 /// What goes to the JS thread.
 pub(crate) enum Item {
-    /// A client's batch of `events` events.
+    /// A client's batch, of `bytes` bytes.
     Batch {
         client: u32,
         payload: Payload,
-        events: usize,
+        bytes: usize,
         epoch: u64,
     },
     /// A client's session ended; `epoch` is that of its last batch.
@@ -63,7 +63,7 @@ impl BatchDelivery {
     pub fn new(deliver: Function<'_, (), ()>) -> Result<Self> {
         Ok(BatchDelivery {
             deliver: deliver.create_ref()?,
-            backlog: Arc::new(Backlog::new(MAX_PENDING_EVENTS)),
+            backlog: Arc::new(Backlog::new(MAX_PENDING_BYTES)),
             current: Mutex::new(Weak::new()),
         })
     }
@@ -92,10 +92,10 @@ impl BatchDelivery {
                 Item::Batch {
                     client,
                     payload,
-                    events,
+                    bytes,
                     epoch,
                 } => {
-                    taken.done(events);
+                    taken.done(bytes);
                     Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
                 }
                 Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),

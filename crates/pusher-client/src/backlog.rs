@@ -1,10 +1,11 @@
-//! Back-pressure from a slow consumer: while too many delivered events wait to be handled,
-//! the socket loop stops reading, so TCP pushes back on the server instead of memory growing.
+//! Back-pressure from a slow consumer: while too much delivered wait to be handled, the
+//! socket loop stops reading, so TCP pushes back on the server instead of memory growing.
+//! The consumer chooses the unit it counts (events, bytes).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
-/// Events delivered to a consumer and not yet taken by it, with a limit.
+/// What was delivered to a consumer and not yet taken by it, with a limit.
 #[derive(Debug)]
 pub struct Backlog {
     pending: AtomicUsize,
@@ -13,7 +14,7 @@ pub struct Backlog {
 }
 
 impl Backlog {
-    /// A backlog that counts as full at `limit` pending events.
+    /// A backlog that counts as full at `limit` pending units.
     pub fn new(limit: usize) -> Self {
         Backlog {
             pending: AtomicUsize::new(0),
@@ -22,12 +23,12 @@ impl Backlog {
         }
     }
 
-    /// `n` more events were handed over.
+    /// `n` more units were handed over.
     pub fn add(&self, n: usize) {
         self.pending.fetch_add(n, Ordering::AcqRel);
     }
 
-    /// The consumer took `n` events.
+    /// The consumer took `n` units.
     pub fn done(&self, n: usize) {
         let before = self.pending.fetch_sub(n, Ordering::AcqRel);
         if before >= self.limit && before - n < self.limit {
@@ -35,7 +36,7 @@ impl Backlog {
         }
     }
 
-    /// Events handed over and not yet taken.
+    /// Units handed over and not yet taken.
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::Acquire)
     }
