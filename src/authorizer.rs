@@ -2,6 +2,7 @@
 //! user gave functions (`customHandler`, `paramsProvider`, `headersProvider`, the legacy
 //! `authorizer`), by asking `lib/auth.js` on the JS thread and awaiting its promise.
 
+use crate::batch::Progress;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
@@ -130,13 +131,21 @@ impl AuthSettings {
 pub(crate) struct BindingAuthorizer {
     settings: Arc<AuthSettings>,
     js: Option<Arc<JsAuthFn>>,
+    /// The session's batches: JS handlers are called once JS has seen them (the state the
+    /// handler may read, such as `connected` and the socket id).
+    progress: Arc<Progress>,
 }
 
 impl BindingAuthorizer {
-    pub(crate) fn new(settings: Arc<AuthSettings>, js: Option<JsAuthFn>) -> Self {
+    pub(crate) fn new(
+        settings: Arc<AuthSettings>,
+        js: Option<JsAuthFn>,
+        progress: Arc<Progress>,
+    ) -> Self {
         BindingAuthorizer {
             settings,
             js: js.map(Arc::new),
+            progress,
         }
     }
 
@@ -150,6 +159,7 @@ impl BindingAuthorizer {
     ) -> AuthFuture<T> {
         let settings = self.settings.clone();
         let js = self.js.clone();
+        let progress = self.progress.clone();
         let socket_id = socket_id.to_owned();
         let channel = channel.map(str::to_owned);
         let timeout = settings.timeout;
@@ -169,6 +179,7 @@ impl BindingAuthorizer {
                     AuthKind::Channel => "channel",
                     AuthKind::User => "user",
                 };
+                progress.caught_up().await;
                 let answer = async {
                     let promise = js
                         .call_async_catch(

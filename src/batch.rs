@@ -14,7 +14,9 @@
 use crate::delivery::{BatchDelivery, Delivery, Item};
 use napi::bindgen_prelude::*;
 use pusher_client::{Backlog, Batch, Data, Event, EventSink};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 pub(crate) const MESSAGE_TEXT: u32 = 0;
 pub(crate) const MESSAGE_JSON: u32 = 1;
@@ -43,10 +45,42 @@ const STRIDE: u32 = 5;
 /// A batch as JS receives it.
 pub(crate) type JsBatch = Either<String, Array<'static>>;
 
+/// How far a session's batches have got: handed to the delivery, and dispatched on the JS
+/// thread. A call into JS made after [`Progress::caught_up`] sees the state those batches
+/// describe (another threadsafe function, such as the auth handler's, is not ordered with
+/// the delivery's by Node).
+#[derive(Default)]
+pub(crate) struct Progress {
+    sent: AtomicU64,
+    taken: AtomicU64,
+    wake: Notify,
+}
+
+impl Progress {
+    /// Waits until every batch sent so far has been dispatched to JS.
+    pub(crate) async fn caught_up(&self) {
+        let target = self.sent.load(Ordering::Acquire);
+        loop {
+            let taken = self.wake.notified();
+            if self.taken.load(Ordering::Acquire) >= target {
+                return;
+            }
+            taken.await;
+        }
+    }
+
+    /// Batch `seq` is being dispatched on the JS thread.
+    pub(crate) fn taken(&self, seq: u64) {
+        self.taken.fetch_max(seq, Ordering::AcqRel);
+        self.wake.notify_waiters();
+    }
+}
+
 /// A client's session, as an [`EventSink`]: batches go through the environment's
 /// [`Delivery`], and its end is announced there when the engine lets go of it.
 pub(crate) struct BatchSink {
     delivery: Arc<Delivery>,
+    progress: Arc<Progress>,
     client: u32,
     /// The epoch of the last batch.
     epoch: u64,
@@ -54,9 +88,15 @@ pub(crate) struct BatchSink {
 
 impl BatchSink {
     /// A session of `client` starting now, delivering through `through`.
-    pub(crate) fn new(env: &Env, through: &BatchDelivery, client: u32) -> Result<Self> {
+    pub(crate) fn new(
+        env: &Env,
+        through: &BatchDelivery,
+        client: u32,
+        progress: Arc<Progress>,
+    ) -> Result<Self> {
         Ok(BatchSink {
             delivery: through.start_session(env)?,
+            progress,
             client,
             epoch: 0,
         })
@@ -76,11 +116,14 @@ impl EventSink for BatchSink {
             (Payload::Events(batch.events), bytes)
         };
         self.delivery.backlog().add(bytes);
+        let seq = self.progress.sent.fetch_add(1, Ordering::AcqRel) + 1;
         self.delivery.send(Item::Batch {
             client: self.client,
             payload,
             bytes,
             epoch: batch.epoch,
+            progress: self.progress.clone(),
+            seq,
         })
     }
 

@@ -8,7 +8,7 @@
 //! connected client keeps Node alive, and once none is, nothing of ours is left open (jest's
 //! open-handle check included).
 
-use crate::batch::{to_js, JsBatch, Payload};
+use crate::batch::{to_js, JsBatch, Payload, Progress};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -21,12 +21,14 @@ const MAX_PENDING_BYTES: usize = 16 << 20;
 
 /// What goes to the JS thread.
 pub(crate) enum Item {
-    /// A client's batch, of `bytes` bytes.
+    /// A client's batch, of `bytes` bytes, the `seq`th of its session.
     Batch {
         client: u32,
         payload: Payload,
         bytes: usize,
         epoch: u64,
+        progress: Arc<Progress>,
+        seq: u64,
     },
     /// A client's session ended; `epoch` is that of its last batch.
     Ended { client: u32, epoch: u64 },
@@ -94,8 +96,12 @@ impl BatchDelivery {
                     payload,
                     bytes,
                     epoch,
+                    progress,
+                    seq,
                 } => {
                     taken.done(bytes);
+                    // JS runs this batch before anything else this thread does next.
+                    progress.taken(seq);
                     Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
                 }
                 Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),

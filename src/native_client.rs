@@ -3,7 +3,7 @@
 //! Internal to the package: `lib/pusher.js` builds the pusher-js API on top of it.
 
 use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth};
-use crate::batch::BatchSink;
+use crate::batch::{BatchSink, Progress};
 use crate::delivery::BatchDelivery;
 use crate::{cleanup, runtime};
 use napi::bindgen_prelude::*;
@@ -158,7 +158,8 @@ impl NativeClient {
         delivery: &BatchDelivery,
         authorize: Option<JsAuthorize<'_>>,
     ) -> Result<()> {
-        let sink = BatchSink::new(&env, delivery, self.id)?;
+        let progress = Arc::new(Progress::default());
+        let sink = BatchSink::new(&env, delivery, self.id, progress.clone())?;
         let js: Option<JsAuthFn> = match authorize {
             Some(f) => Some(
                 f.build_threadsafe_function()
@@ -168,7 +169,7 @@ impl NativeClient {
             ),
             None => None,
         };
-        let authorizer = BindingAuthorizer::new(self.auth.clone(), js);
+        let authorizer = BindingAuthorizer::new(self.auth.clone(), js, progress);
         self.client
             .connect_with_authorizer(Box::new(sink), Arc::new(authorizer));
         Ok(())
