@@ -1,5 +1,6 @@
-//! Back-pressure from a slow consumer: while too much delivered wait to be handled, the
-//! socket loop stops reading, so TCP pushes back on the server instead of memory growing.
+//! Back-pressure from a slow consumer: while too much of what was delivered waits to be
+//! handled, the socket loop stops reading, so TCP pushes back on the server instead of
+//! memory growing.
 //! The consumer chooses the unit it counts (events, bytes).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
