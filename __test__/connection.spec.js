@@ -223,8 +223,9 @@ test('a server restart on the same port is survived', async (t) => {
   await nextEvent(channel, 'pusher:subscription_succeeded')
   await server.stop()
   await stateReached(pusher, 'connecting')
+  const resubscribed = nextEvent(channel, 'pusher:subscription_succeeded', 8000)
   await server.restart()
-  await nextEvent(channel, 'pusher:subscription_succeeded', 8000)
+  await resubscribed
   server.trigger('c', 'ev', '1')
   t.is(await nextEvent(channel, 'ev'), 1)
 })
