@@ -53,7 +53,7 @@ function versions() {
 const SUMMARY_KEYS = {
   'throughput-100': [['events/s', 'eventsPerSec'], ['CPU µs/event', 'cpuUsPerEvent'], ['JS µs/event', 'jsBusyUsPerEvent'], ['JS CPU µs/event', 'jsCpuUsPerEvent']],
   'throughput-1024': [['events/s', 'eventsPerSec'], ['CPU µs/event', 'cpuUsPerEvent'], ['JS µs/event', 'jsBusyUsPerEvent'], ['JS CPU µs/event', 'jsCpuUsPerEvent']],
-  latency: [['p50', 'p50'], ['p99', 'p99']],
+  latency: [['p50', 'pooledP50'], ['p99', 'pooledP99']],
   memory: [['RSS/conn', 'rssKBPerConn'], ['heap/conn', 'heapKBPerConn'], ['connect time', 'connectMs']],
   mixed: [['events/s', 'eventsPerSec'], ['CPU µs/event', 'cpuUsPerEvent']],
 }
