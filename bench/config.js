@@ -30,7 +30,15 @@ module.exports = {
       : [{ label: '100 B', size: 100, count: 200000 }, { label: '1 KB', size: 1024, count: 50000 }],
     // Short runs, three per repetition, pooled: this VM's scheduling noise comes in phases of
     // seconds, and many interleaved slots spread it evenly over the clients.
-    latency: { rate: 2000, seconds: QUICK ? 1 : 2, warmupSeconds: QUICK ? 0.25 : 0.5, size: 100, runsPerRep: 3 },
+    // `floor` adds the raw-socket column (FLOOR=0 leaves it out).
+    latency: {
+      rate: 2000,
+      seconds: QUICK ? 1 : 2,
+      warmupSeconds: QUICK ? 0.25 : 0.5,
+      size: 100,
+      runsPerRep: 3,
+      floor: process.env.FLOOR !== '0',
+    },
     memory: QUICK ? { base: 100, total: 1000, window: 100 } : { base: 1000, total: 10000, window: 100 },
     mixed: { channels: 50, bindings: 4, count: QUICK ? 20000 : 100000, size: 100 },
   },

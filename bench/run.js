@@ -128,7 +128,7 @@ async function main() {
       const out = await scenario.run({ config, server, log })
       for (const s of out) {
         sections.push(s)
-        console.log(render(s.title, config.clients, s.metrics, s.summaries, s.failures))
+        console.log(render(s.title, s.clients || config.clients, s.metrics, s.summaries, s.failures))
         if (s.note) console.log(`  ${s.note}`)
       }
     }

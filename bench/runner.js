@@ -8,11 +8,11 @@ const { spawnNode, kill, exited } = require('./proc')
 /** Build times of the pusher-native addon that client processes loaded. */
 const addonBuilds = new Set()
 
-const ENTRY = { 'pusher-native': 'native.js', 'pusher-js': 'pusherjs.js', ws: 'ws.js' }
+const ENTRY = { 'pusher-native': 'native.js', 'pusher-js': 'pusherjs.js', ws: 'ws.js', 'raw-socket': 'raw-socket.js' }
 
 /**
  * @param {object} o
- * @param {string} o.client 'pusher-native' | 'pusher-js' | 'ws'
+ * @param {string} o.client 'pusher-native' | 'pusher-js' | 'ws' | 'raw-socket'
  * @param {string} o.scenario file name in scenarios/
  * @param {object} o.params passed to the scenario's client part
  * @param {object} o.server from startServer()

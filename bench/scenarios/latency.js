@@ -59,8 +59,9 @@ async function run({ config, server, log }) {
   const pad = 'x'.repeat(Math.max(0, p.size - '{"t":1234567890123,"i":12345,"pad":""}'.length))
   const params = { server: server.address, count, warmup }
   const runs = config.reps * p.runsPerRep
+  const clients = p.floor ? [...config.clients, 'raw-socket'] : config.clients
   const out = await repeat({
-    config: { ...config, reps: runs },
+    config: { ...config, reps: runs, clients },
     log,
     label: 'latency',
     runOne: async (c) => {
@@ -99,9 +100,13 @@ async function run({ config, server, log }) {
         `~${p.size} B data, send → callback in µs (${runs} runs per client, interleaved; ` +
         'pooled: percentiles of every event of every run; per run: median [min–max] of the runs)',
       params: { ...p, count, warmup },
+      clients,
       note:
         'Send time: the event source\'s process.hrtime (CLOCK_MONOTONIC, one clock for every process) just before ws.send, in the data; ' +
-        'read again in the client\'s callback. Paced by a 1 ms timer, so events leave in bursts of ~2.',
+        'read again in the client\'s callback. Paced by a 1 ms timer, so events leave in bursts of ~2.' +
+        (p.floor
+          ? ' raw-socket: the machine\'s floor, a bare socket that cuts frames out of the buffer and finds the send time with indexOf (no client can go below it).'
+          : ''),
       metrics: [
         { label: 'pooled p50 µs', key: 'pooledP50' },
         { label: 'pooled p90 µs', key: 'pooledP90' },
