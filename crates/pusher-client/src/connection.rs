@@ -40,6 +40,9 @@ enum AuthDone {
 
 /// Frames read in one turn before the batch is delivered (the last read is used up whole).
 const MAX_FRAMES_PER_TURN: usize = 512;
+/// Bytes read in one turn before the batch is delivered: keeps a batch's text under V8's
+/// large-object size (128 KiB), where strings are cheapest to make and to collect.
+const MAX_BYTES_PER_TURN: usize = 64 * 1024;
 /// Commands taken in one turn.
 const MAX_COMMANDS_PER_TURN: usize = 256;
 
@@ -111,9 +114,11 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
                 }
             }
             read = async { lp.ws.as_mut().expect("guarded").read().await }, if lp.ws.is_some() && reading => {
+                let mut bytes = read.as_ref().map_or(0, |n| *n);
                 let mut frames = lp.received(read);
-                while frames < MAX_FRAMES_PER_TURN {
+                while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
                     let Some(read) = lp.ws.as_mut().and_then(WebSocket::try_read) else { break };
+                    bytes += read.as_ref().map_or(0, |n| *n);
                     frames += lp.received(read);
                 }
                 if let Some(ws) = lp.ws.as_mut() {

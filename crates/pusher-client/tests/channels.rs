@@ -103,6 +103,43 @@ async fn two_thousand_events_arrive_exactly_once_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_large_events_is_delivered_in_batches_of_bounded_size() {
+    const N: usize = 400;
+    const SIZE: usize = 4096;
+    let common::Setup {
+        server,
+        client: _client,
+        mut events,
+    } = connected_client(common::server().await, |o| o, &["big"]).await;
+    let data = format!(r#"{{"pad":"{}"}}"#, "x".repeat(SIZE));
+    let mark = events.batch_lengths.len();
+    assert_eq!(server.blast("big", "ev", &data, N as u64), 1);
+    for i in 0..N {
+        let seen = events
+            .next(T)
+            .await
+            .unwrap_or_else(|| panic!("event {i} of {N} did not arrive"));
+        assert!(
+            is_message(&seen.event, "ev", "big"),
+            "event {i}: {:?}",
+            seen.event
+        );
+    }
+    // A turn stops reading after 64 KiB; its last read (up to 16 KiB) and a frame left over
+    // from the turn before can add to it: at most 96 KiB, 23 of these events.
+    let largest = events.batch_lengths[mark..]
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        largest <= 23,
+        "a batch held {largest} events of {SIZE} bytes: {:?}",
+        &events.batch_lengths[mark..]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsubscribe_removes_the_subscription_and_stops_delivery() {
     let server = common::server().await;
     let common::Setup {

@@ -50,6 +50,8 @@ pub struct Events {
     pending: VecDeque<Seen>,
     /// Every event handed out so far, in order.
     pub history: Vec<Seen>,
+    /// How many events each batch taken so far held.
+    pub batch_lengths: Vec<usize>,
     closed: bool,
 }
 
@@ -63,6 +65,7 @@ impl Events {
                 rx,
                 pending: VecDeque::new(),
                 history: Vec::new(),
+                batch_lengths: Vec::new(),
                 closed: false,
             },
         )
@@ -82,6 +85,7 @@ impl Events {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(batch)) => {
                     let at = Instant::now();
+                    self.batch_lengths.push(batch.events.len());
                     self.pending
                         .extend(batch.events.into_iter().map(|event| Seen {
                             at,
