@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 /// What a channel authorization returns.
@@ -327,13 +327,25 @@ fn http_client(
             .build()
             .expect("the HTTP client's configuration is static")
     };
-    // Clients with the default roots and no proxy share one connection pool.
-    static SHARED: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    if proxy.is_none() && Arc::ptr_eq(&tls, &crate::tls::default_config()) {
-        SHARED.get_or_init(|| build(&tls)).clone()
-    } else {
-        build(&tls)
+    // Clients with the same TLS configuration and proxy share one HTTP client and its
+    // connection pool, so thousands of them cost one.
+    type Shared = (
+        Weak<rustls::ClientConfig>,
+        Option<crate::proxy::Proxy>,
+        reqwest::Client,
+    );
+    static SHARED: Mutex<Vec<Shared>> = Mutex::new(Vec::new());
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    let alike = |(config, p, _): &&Shared| {
+        config.strong_count() > 0 && config.as_ptr() == Arc::as_ptr(&tls) && p.as_ref() == proxy
+    };
+    if let Some((_, _, http)) = shared.iter().find(alike) {
+        return http.clone();
     }
+    let http = build(&tls);
+    shared.retain(|(config, _, _)| config.strong_count() > 0);
+    shared.push((Arc::downgrade(&tls), proxy.cloned(), http.clone()));
+    http
 }
 
 /// An authorizer shared between the engine and its user.
