@@ -1,22 +1,27 @@
 'use strict'
-// Idle memory per connection over TLS against plain WebSocket: opens BASE then TOTAL
-// pusher-native clients (one channel each) to a TestServer in another process and prints the
-// RSS growth per added connection for each mode. Not part of `npm run bench`, whose event
-// source speaks plain WebSocket only.
+// Idle memory per connection over TLS against plain WebSocket, for pusher-native and
+// pusher-js: opens BASE then TOTAL clients (one channel each) to a TestServer in another
+// process and prints the RSS growth per added connection. Not part of `npm run bench`, whose
+// event source speaks plain WebSocket only.
 //
 //   BASE=500 TOTAL=3000 node bench/tls-memory.js
+//
+// pusher-js takes no `ca` option: it trusts the TestServer's certificate through
+// NODE_EXTRA_CA_CERTS, set for its process.
 
 const { fork } = require('child_process')
-const Pusher = require('..')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
 
 const BASE = Number(process.env.BASE || 500)
 const TOTAL = Number(process.env.TOTAL || 3000)
 const WINDOW = 100
 
-/** A TestServer in a child process; resolves with the options its clients need. */
+/** A TestServer in a child process; resolves with its key, client options and certificate. */
 function startServer(tls) {
   const child = fork(__filename, ['server', String(tls)])
-  return new Promise((resolve) => child.once('message', (options) => resolve({ child, options })))
+  return new Promise((resolve) => child.once('message', (info) => resolve({ child, ...info })))
 }
 
 async function settledRss() {
@@ -27,17 +32,18 @@ async function settledRss() {
   return process.memoryUsage().rss
 }
 
-async function perConnection(tls) {
-  const { child, options } = await startServer(tls)
-  const clients = []
+/** In a measuring process: KiB of RSS per connection added between BASE and TOTAL. */
+async function perConnection(client, server) {
+  const Pusher = client === 'pusher-js' ? require('pusher-js') : require('..')
+  const options = client === 'pusher-js' ? { ...server.client, ca: undefined, disableStats: true } : server.client
+  let opened = 0
   let subscribed = 0
   const openUpTo = (target) =>
     new Promise((resolve) => {
       const more = () => {
-        while (clients.length < target && clients.length - subscribed < WINDOW) {
-          const pusher = new Pusher(options.key, options.client)
-          clients.push(pusher)
-          pusher.subscribe(`idle-${clients.length}`).bind('pusher:subscription_succeeded', () => (++subscribed === target ? resolve() : more()))
+        while (opened < target && opened - subscribed < WINDOW) {
+          const channel = new Pusher(server.key, options).subscribe(`idle-${opened++}`)
+          channel.bind('pusher:subscription_succeeded', () => (++subscribed === target ? resolve() : more()))
         }
       }
       more()
@@ -46,36 +52,41 @@ async function perConnection(tls) {
   const a = await settledRss()
   await openUpTo(TOTAL)
   const b = await settledRss()
-  for (const c of clients) c.disconnect()
-  child.kill()
   return (b - a) / 1024 / (TOTAL - BASE)
 }
 
-/** Each mode in a fresh process, so neither reuses memory the other freed. */
-function measureIn(tls) {
-  const child = fork(__filename, ['measure', String(tls)], { execArgv: ['--expose-gc'] })
+/** Each measurement in a fresh process, so none reuses memory another freed. */
+function measureIn(client, server, env) {
+  const child = fork(__filename, ['measure'], { execArgv: ['--expose-gc'], env: { ...process.env, ...env } })
+  child.send({ client, server: { key: server.key, client: server.client } })
   return new Promise((resolve) => child.once('message', resolve))
 }
 
 async function main() {
-  const plain = await measureIn(false)
-  const tls = await measureIn(true)
-  console.log(`extra RSS per idle subscribed connection, ${BASE} -> ${TOTAL}: plain ${plain.toFixed(2)} KiB, TLS ${tls.toFixed(2)} KiB`)
-}
-
-async function measure(tls) {
-  process.send(await perConnection(tls), () => process.exit(0))
+  const plain = await startServer(false)
+  const tls = await startServer(true)
+  const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tls-memory-')), 'ca.pem')
+  fs.writeFileSync(caFile, tls.certificate)
+  const rows = []
+  for (const client of ['pusher-native', 'pusher-js']) {
+    const env = client === 'pusher-js' ? { NODE_EXTRA_CA_CERTS: caFile } : {}
+    rows.push([client, await measureIn(client, plain, env), await measureIn(client, tls, env)])
+  }
+  plain.child.kill()
+  tls.child.kill()
+  console.log(`extra RSS per idle subscribed connection, ${BASE} -> ${TOTAL} connections:`)
+  for (const [client, p, t] of rows) console.log(`  ${client.padEnd(13)} plain ${p.toFixed(2)} KiB, TLS ${t.toFixed(2)} KiB`)
 }
 
 async function serve(tls) {
   const { TestServer } = require('../testing')
   const server = await TestServer.start({ tls })
-  process.send({ key: server.key, client: server.clientOptions() })
+  process.send({ key: server.key, client: server.clientOptions(), certificate: server.certificatePem })
   // The server's sockets live on the native runtime, which does not hold the event loop open.
   setInterval(() => {}, 1 << 30)
 }
 
 const [role, flag] = process.argv.slice(2)
 if (role === 'server') serve(flag === 'true')
-else if (role === 'measure') measure(flag === 'true')
+else if (role === 'measure') process.once('message', async ({ client, server }) => process.send(await perConnection(client, server), () => process.exit(0)))
 else main()
