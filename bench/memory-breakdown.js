@@ -10,11 +10,11 @@
 const fs = require('fs')
 const v8 = require('v8')
 const { startServer } = require('./server-control')
+const { idleOpener } = require('./idle-opener')
 const adapter = require('./clients/pusher-api')(require('..'))
 
 const BASE = Number(process.env.BASE || 1000)
 const TOTAL = Number(process.env.TOTAL || 10000)
-const WINDOW = 100
 
 const ARENA_ALIGN = 64n * 1024n * 1024n
 
@@ -48,17 +48,7 @@ async function measure() {
 ;(async () => {
   const server = await startServer({ nofile: 65536 })
   const address = { key: 'bench', host: '127.0.0.1', port: server.port }
-  let opened = 0
-  let subscribed = 0
-  const openUpTo = (target) =>
-    new Promise((resolve) => {
-      const more = () => {
-        while (opened < target && opened - subscribed < WINDOW) {
-          adapter.connect(address).subscribe(`idle-${opened++}`, () => (++subscribed === target ? resolve() : more()))
-        }
-      }
-      more()
-    })
+  const openUpTo = idleOpener((name, onSubscribed) => adapter.connect(address).subscribe(name, onSubscribed))
   await openUpTo(BASE)
   const a = await measure()
   await openUpTo(TOTAL)

@@ -13,10 +13,10 @@ const { fork } = require('child_process')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
+const { idleOpener } = require('./idle-opener')
 
 const BASE = Number(process.env.BASE || 500)
 const TOTAL = Number(process.env.TOTAL || 3000)
-const WINDOW = 100
 
 /** A TestServer in a child process; resolves with its key, client options and certificate. */
 function startServer(tls) {
@@ -36,18 +36,9 @@ async function settledRss() {
 async function perConnection(client, server) {
   const Pusher = client === 'pusher-js' ? require('pusher-js') : require('..')
   const options = client === 'pusher-js' ? { ...server.client, ca: undefined, disableStats: true } : server.client
-  let opened = 0
-  let subscribed = 0
-  const openUpTo = (target) =>
-    new Promise((resolve) => {
-      const more = () => {
-        while (opened < target && opened - subscribed < WINDOW) {
-          const channel = new Pusher(server.key, options).subscribe(`idle-${opened++}`)
-          channel.bind('pusher:subscription_succeeded', () => (++subscribed === target ? resolve() : more()))
-        }
-      }
-      more()
-    })
+  const openUpTo = idleOpener((name, onSubscribed) =>
+    new Pusher(server.key, options).subscribe(name).bind('pusher:subscription_succeeded', onSubscribed),
+  )
   await openUpTo(BASE)
   const a = await settledRss()
   await openUpTo(TOTAL)
