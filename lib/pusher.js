@@ -327,4 +327,62 @@ class Pusher {
 /** On Node the client connects from its constructor, as pusher-js does. */
 Pusher.isReady = true
 
+// --- pusher-js's remaining statics and members ------------------------------------------------
+// Kept apart from the class body. pusher-js declares these on its class; code written for
+// pusher-js (and typings such as laravel-echo's) name them. Only what means something in Node is
+// given a value; the rest is `undefined`, as on pusher-js's own Node build.
+
+/**
+ * The parts of pusher-js's Node runtime (`Pusher.Runtime`) that mean something here. Its
+ * transports, strategies and HTTP factories do not exist: the engine is native.
+ */
+Pusher.Runtime = {
+  /** Makes `PusherClass` ready: its instances connect from their constructor. */
+  setup(PusherClass) {
+    PusherClass.ready()
+  },
+  /** The page protocol, which Node does not have: `'http:'`, as pusher-js answers in Node. */
+  getProtocol() {
+    return 'http:'
+  },
+  /** No localStorage in Node: `undefined`. */
+  getLocalStorage() {
+    return undefined
+  },
+  /** No page to unload in Node: does nothing. */
+  addUnloadListener(listener) {},
+  /** No page to unload in Node: does nothing. */
+  removeUnloadListener(listener) {},
+  /** A random integer from 0 to `max - 1` (`crypto.randomInt`). */
+  randomInt(max) {
+    return crypto.randomInt(max)
+  },
+}
+
+// Browser-only (JSONP script loading) in pusher-js: `undefined` on its Node build too.
+Pusher.ScriptReceivers = undefined
+Pusher.DependenciesReceivers = undefined
+Pusher.auth_callbacks = undefined
+
+Object.defineProperty(Pusher, 'getClientFeatures', {
+  /** The transports this client can use, as pusher-js reports them: `['ws']`. */
+  value: function getClientFeatures() {
+    return ['ws']
+  },
+  writable: true,
+  configurable: true,
+})
+
+Object.defineProperty(Pusher.prototype, 'subscribeAll', {
+  /**
+   * Subscribes every channel in the table that is not subscribed (pusher-js calls it on each
+   * connect; the engine here resubscribes by itself, so calling it is never needed).
+   */
+  value: function subscribeAll() {
+    for (const channel of this.channels.all()) channel.subscribe()
+  },
+  writable: true,
+  configurable: true,
+})
+
 module.exports = { Pusher }
