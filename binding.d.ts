@@ -147,6 +147,25 @@ export declare class TestServer {
   waitForFrame(kind: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
 }
 
+/** The engine's defaults for the options JS may leave unset. */
+export declare function engineDefaults(): EngineDefaults
+
+/** pusher-js's defaults as the engine holds them (`pusher.config` shows them). */
+export interface EngineDefaults {
+  /** Port for `ws://`. */
+  wsPort: number
+  /** Port for `wss://`. */
+  wssPort: number
+  /** Milliseconds of silence before a ping. */
+  activityTimeout: number
+  /** Milliseconds to wait for a pong. */
+  pongTimeout: number
+  /** Milliseconds without a connection before `unavailable`. */
+  unavailableTimeout: number
+  /** Largest frame accepted, in bytes. */
+  maxMessageSize: number
+}
+
 /**
  * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
  * endpoint request.
@@ -190,7 +209,10 @@ export interface NativeEndpoint {
   headers: Array<Array<string>>
 }
 
-/** Connection options, already validated by `lib/options.js`. */
+/**
+ * Connection options as `lib/options.js` read them from the option table; an absent one
+ * keeps the engine's default.
+ */
 export interface NativeOptions {
   /** The cluster name (`ws-<cluster>.pusher.com`). */
   cluster: string
@@ -199,23 +221,25 @@ export interface NativeOptions {
   /** Host overriding the cluster's. */
   wsHost?: string
   /** Port for `ws://`. */
-  wsPort: number
+  wsPort?: number
   /** Port for `wss://`. */
-  wssPort: number
+  wssPort?: number
   /** Path before `/app/<key>`. */
-  wsPath: string
+  wsPath?: string
   /** Milliseconds of silence before a ping. */
-  activityTimeout: number
+  activityTimeout?: number
   /** Milliseconds to wait for a pong. */
-  pongTimeout: number
+  pongTimeout?: number
   /** Milliseconds without a connection before `unavailable`. */
-  unavailableTimeout: number
+  unavailableTimeout?: number
   /** Largest frame accepted, in bytes. */
-  maxMessageSize: number
+  maxMessageSize?: number
   /** How to authorize channels and users. */
   auth: NativeAuth
   /** Extra trusted certificates (PEM), for private CAs and self-signed servers. */
   ca?: string
+  /** Certificates from `NODE_EXTRA_CA_CERTS` (PEM); blocks that cannot be used are skipped. */
+  extraCa?: string
   /** An HTTP proxy for the WebSocket and auth requests. */
   proxy?: NativeProxy
 }

@@ -4,7 +4,7 @@
 // `pusher:subscription_succeeded` callback and not before.
 
 const { Dispatcher } = require('./dispatcher')
-const { BadEventName } = require('./errors')
+const { BadEventName, UnsupportedFeature } = require('./errors')
 const Logger = require('./logger')
 const { Members } = require('./members')
 
@@ -39,8 +39,10 @@ class Channel extends Dispatcher {
 
   /**
    * Sends a client event (`client-` prefix) to the channel's other subscribers; the server
-   * does not echo it back. Only private and presence channels take client events. Returns
-   * false, sending nothing, until the channel is subscribed or when not connected.
+   * does not echo it back. Only private and presence channels take client events: on a public
+   * channel it is sent all the same, as pusher-js sends it, and the server's refusal arrives
+   * as a connection `error`. Before the subscription succeeds it warns and sends. Returns
+   * false, sending nothing, when not connected.
    */
   trigger(event, data) {
     if (typeof event !== 'string' || event.indexOf('client-') !== 0) {
@@ -49,15 +51,12 @@ class Channel extends Dispatcher {
     this.checkClientEvents()
     if (!this.subscribed) {
       Logger.warn("Client event triggered before channel 'subscription_succeeded' event", this.name)
-      return false
     }
     return this.pusher.send_event(event, data, this.name)
   }
 
-  /** Throws when this kind of channel cannot carry client events. */
-  checkClientEvents() {
-    throw new Error(`Client events can only be triggered on private and presence channels, not on "${this.name}"`)
-  }
+  /** Throws when this kind of channel cannot carry client events at all (encrypted ones). */
+  checkClientEvents() {}
 
   /** Subscribes (again) through the Pusher instance. */
   subscribe() {
@@ -129,8 +128,6 @@ class Channel extends Dispatcher {
 
 /** A `private-` channel: subscriptions are authorized; client events are allowed. */
 class PrivateChannel extends Channel {
-  checkClientEvents() {}
-
   /** Authorizes through the configured `channelAuthorization` (its JS parts only). */
   authorize(socketId, callback) {
     const auth = this.pusher._authorize
@@ -188,7 +185,7 @@ class PresenceChannel extends PrivateChannel {
  */
 class EncryptedChannel extends PrivateChannel {
   checkClientEvents() {
-    throw new Error(`Client events are not supported on encrypted channels ("${this.name}")`)
+    throw new UnsupportedFeature('Client events are not currently supported for encrypted channels')
   }
 
   metadataFor() {

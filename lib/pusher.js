@@ -3,11 +3,10 @@
 
 const crypto = require('crypto')
 const native = require('./native')
-const { describe } = require('./dispatcher')
 const { GlobalEmitter } = require('./global-emitter')
 const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
-const { validate, nativeOptions, DEFAULTS } = require('./options')
+const { validate, readOptions } = require('./options')
 const { forEachEvent } = require('./batch')
 const { route } = require('./delivery')
 const { buildAuth } = require('./auth')
@@ -60,19 +59,13 @@ class Pusher {
   }
 
   _configure() {
-    const settings = nativeOptions(this.options)
-    const auth = buildAuth(this.options, this)
+    const { settings, config, authTimeout } = readOptions(this.options)
+    const auth = buildAuth(this.options, this, authTimeout)
     /** What the engine calls when authorization needs JS; undefined when it does not. */
     this._authorize = auth.authorize
     if (settings) settings.auth = auth.native
-    this.config = {
-      useTLS: settings ? settings.useTls : this.options.forceTLS !== false,
-      activityTimeout: settings ? settings.activityTimeout : DEFAULTS.activityTimeout,
-      pongTimeout: settings ? settings.pongTimeout : DEFAULTS.pongTimeout,
-      unavailableTimeout: settings ? settings.unavailableTimeout : DEFAULTS.unavailableTimeout,
-      cluster: this.options.cluster,
-    }
-    const engine = settings ? new native.NativeClient(this.key, settings) : null
+    this.config = config
+    const engine = settings ? new native.NativeClient(String(this.key), settings) : null
     this._native = engine
     /** The engine's number in deliveries; batches of a replaced engine are ignored. */
     this._engineId = engine ? engine.id : 0
@@ -176,15 +169,9 @@ class Pusher {
 
   /** Sends an event on the connection; false when not connected. */
   send_event(event_name, data, channel) {
-    if (typeof event_name !== 'string' || event_name.length === 0) {
-      throw new TypeError(`event name must be a non-empty string, got ${describe(event_name)}`)
-    }
-    if (channel !== undefined && channel !== null && typeof channel !== 'string') {
-      throw new TypeError(`channel must be a string, got ${describe(channel)}`)
-    }
     if (this.connection.state !== 'connected' || !this._native) return false
     const json = data === undefined ? undefined : JSON.stringify(data)
-    this._native.sendEvent(event_name, json, channel === null ? undefined : channel)
+    this._native.sendEvent(String(event_name), json, channel == null ? undefined : String(channel))
     return true
   }
 
@@ -194,8 +181,8 @@ class Pusher {
 
   /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
   switchCluster({ appKey, cluster } = {}) {
+    // Not validated, as in pusher-js: the options were accepted once already.
     const options = { ...this.options, cluster }
-    validate(appKey, options)
     const wasActive = this.connection.state !== 'disconnected' && this.connection.state !== 'initialized'
     if (this._native) this._native.shutdown()
     this.key = appKey

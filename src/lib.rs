@@ -7,6 +7,7 @@ mod batch;
 mod batch_json;
 mod cleanup;
 mod delivery;
+mod engine_defaults;
 mod native_client;
 mod runtime;
 mod testing;

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// Connection options, already validated by `lib/options.js`.
+/// Connection options as `lib/options.js` read them from the option table; an absent one
+/// keeps the engine's default.
 #[napi(object)]
 pub struct NativeOptions {
     /// The cluster name (`ws-<cluster>.pusher.com`).
@@ -24,23 +25,25 @@ pub struct NativeOptions {
     /// Host overriding the cluster's.
     pub ws_host: Option<String>,
     /// Port for `ws://`.
-    pub ws_port: u32,
+    pub ws_port: Option<u32>,
     /// Port for `wss://`.
-    pub wss_port: u32,
+    pub wss_port: Option<u32>,
     /// Path before `/app/<key>`.
-    pub ws_path: String,
+    pub ws_path: Option<String>,
     /// Milliseconds of silence before a ping.
-    pub activity_timeout: f64,
+    pub activity_timeout: Option<f64>,
     /// Milliseconds to wait for a pong.
-    pub pong_timeout: f64,
+    pub pong_timeout: Option<f64>,
     /// Milliseconds without a connection before `unavailable`.
-    pub unavailable_timeout: f64,
+    pub unavailable_timeout: Option<f64>,
     /// Largest frame accepted, in bytes.
-    pub max_message_size: f64,
+    pub max_message_size: Option<f64>,
     /// How to authorize channels and users.
     pub auth: NativeAuth,
     /// Extra trusted certificates (PEM), for private CAs and self-signed servers.
     pub ca: Option<String>,
+    /// Certificates from `NODE_EXTRA_CA_CERTS` (PEM); blocks that cannot be used are skipped.
+    pub extra_ca: Option<String>,
     /// An HTTP proxy for the WebSocket and auth requests.
     pub proxy: Option<NativeProxy>,
 }
@@ -90,26 +93,38 @@ impl NativeClient {
         let mut opts = ClientOptions::new(key)
             .cluster(options.cluster)
             .use_tls(options.use_tls)
-            .ws_port(options.ws_port as u16)
-            .wss_port(options.wss_port as u16)
-            .path(options.ws_path)
-            .activity_timeout(ms(options.activity_timeout))
-            .pong_timeout(ms(options.pong_timeout))
-            .unavailable_timeout(ms(options.unavailable_timeout))
-            .max_message_size(options.max_message_size as usize)
             .log_switch(log_switch());
         if let Some(host) = options.ws_host {
             opts = opts.host(host);
         }
-        let tls = match &options.ca {
-            Some(pem) => pusher_client::tls::config_with_ca(pem).map_err(|e| {
+        if let Some(port) = options.ws_port {
+            opts = opts.ws_port(port as u16);
+        }
+        if let Some(port) = options.wss_port {
+            opts = opts.wss_port(port as u16);
+        }
+        if let Some(path) = options.ws_path {
+            opts = opts.path(path);
+        }
+        if let Some(v) = options.activity_timeout {
+            opts = opts.activity_timeout(ms(v));
+        }
+        if let Some(v) = options.pong_timeout {
+            opts = opts.pong_timeout(ms(v));
+        }
+        if let Some(v) = options.unavailable_timeout {
+            opts = opts.unavailable_timeout(ms(v));
+        }
+        if let Some(v) = options.max_message_size {
+            opts = opts.max_message_size(v as usize);
+        }
+        let tls = pusher_client::tls::config_with(options.ca.as_deref(), options.extra_ca.as_deref())
+            .map_err(|e| {
                 Error::new(
                     Status::InvalidArg,
                     format!("Invalid Pusher option \"ca\": {e}"),
                 )
-            })?,
-            None => pusher_client::tls::default_config(),
-        };
+            })?;
         opts = opts.tls_config(tls.clone());
         let proxy = match &options.proxy {
             Some(p) => Some(Proxy::new(&p.url, &p.no_proxy).map_err(|e| {

@@ -47,5 +47,5 @@ pub use client::{Client, WeakClient};
 pub use error::{ConnectionError, ConnectionErrorKind};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;
-pub use options::{ClientOptions, VERSION};
+pub use options::{defaults, ClientOptions, VERSION};
 pub use state::{Action, Input, Machine};
