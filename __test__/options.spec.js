@@ -133,3 +133,9 @@ test('non-function callbacks and odd event names do not throw, as in pusher-js',
   t.throws(() => p.subscribe('#server-to-user-1'), { message: /Cannot create a channel/ })
   t.notThrows(() => p.subscribe('a name with spaces'))
 })
+
+test("the README's option table is the one rendered from lib/option-table.js", (t) => {
+  const fs = require('fs')
+  const { render, current, README } = require('../scripts/options-table')
+  t.is(current(fs.readFileSync(README, 'utf8')), render(), 'run `node scripts/options-table.js --write`')
+})

@@ -113,8 +113,9 @@ class Channel extends Dispatcher {
       }
       this.emit(name, data)
     } else if (name === 'pusher:subscription_error') {
+      // One argument, as pusher-js passes it.
       this.subscriptionPending = false
-      this.emit(name, data, this.metadataFor(userId))
+      this.emit(name, data)
     } else {
       this.emit(name, data, this.metadataFor(userId))
     }
