@@ -12,7 +12,6 @@ const {
   connected,
   subscribed,
   roundTrip,
-  onceWhere,
 } = require('./helpers/events')
 const { stateReached } = require('./helpers/wait')
 

@@ -1,7 +1,7 @@
 'use strict'
 // TLS: verified by default; a private CA (here the test server's own certificate) via `ca`.
 const test = require('ava')
-const { nextEvent, stateReached, setup } = require('./helpers/wait')
+const { nextEvent, setup } = require('./helpers/wait')
 
 test('wss:// with the server certificate as ca connects, subscribes and receives', async (t) => {
   const { server, connect } = await setup(t, { tls: true })

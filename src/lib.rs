@@ -13,5 +13,6 @@ mod runtime;
 mod testing;
 
 pub use delivery::BatchDelivery;
+pub use engine_defaults::{engine_defaults, EngineDefaults};
 pub use native_client::{set_logging, NativeClient, NativeOptions};
 pub use testing::TestServer;

@@ -155,7 +155,10 @@ edezZApQQaCilLbmDD3pc6SQQZxUUOguiHkN
         assert!(!Arc::ptr_eq(&with_extra, &default_config()));
         assert!(config_with(Some(junk), None).is_err());
         assert!(config_with(Some(TEST_CA), Some(&extra)).is_ok());
-        assert!(Arc::ptr_eq(&config_with(None, None).unwrap(), &default_config()));
+        assert!(Arc::ptr_eq(
+            &config_with(None, None).unwrap(),
+            &default_config()
+        ));
     }
 
     #[test]
