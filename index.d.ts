@@ -13,6 +13,14 @@
 //
 // Callbacks are typed `((...) => any) | Function`: every function pusher-js accepts is
 // accepted, and an unannotated callback still gets its parameters' types.
+//
+// Every static and member pusher-js's class declares is declared here too. Still, TypeScript
+// accepts no other class where pusher-js's class *type* is asked for (`typeof Pusher` from
+// 'pusher-js', e.g. laravel-echo's `Pusher` option): pusher-js declares a `private static`
+// (`getClientFeatures`) and private members on its connection and user classes, and private
+// members make a class type nominal. Two ways that type-check: pass an instance where the
+// library takes one (laravel-echo's `client` option), or let `pusher-js` resolve to this package
+// (`npm install pusher-js@npm:pusher-native`), so the library's typings are these.
 
 /**
  * A Pusher Channels client. Connects from its constructor, as pusher-js does on Node.
@@ -40,6 +48,19 @@ declare class Pusher {
   static log: ((message: any) => void) | undefined;
   /** Sets `isReady`; kept for pusher-js compatibility (Node is always ready). */
   static ready(): void;
+  /** The parts of pusher-js's platform layer that mean something in Node (see `Pusher.Runtime`). */
+  static Runtime: Pusher.Runtime;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static ScriptReceivers: undefined;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static DependenciesReceivers: undefined;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static auth_callbacks: undefined;
+  /**
+   * The transports this client can use, as pusher-js reports them: `['ws']`. (pusher-js
+   * declares it private; it is public here so that two copies of these typings stay compatible.)
+   */
+  static getClientFeatures(): string[];
 
   /** The app key. */
   key: string;
@@ -53,6 +74,12 @@ declare class Pusher {
   global_emitter: Pusher.EventsDispatcher;
   /** A random session number, as pusher-js makes. */
   sessionID: number;
+  /** pusher-js's stats timeline. No stats are kept or sent here: always `undefined`. */
+  timeline?: undefined;
+  /** pusher-js's stats sender (set there only with `enableStats`). No stats are sent here: always `undefined`. */
+  timelineSender?: undefined;
+  /** pusher-js's stats timer (set there only with `enableStats`). No stats are sent here: always `undefined`. */
+  timelineSenderTimer?: undefined;
   /** The connection: its state, socket id and events (`pusher.connection.bind('state_change', ...)`). */
   connection: Pusher.ConnectionManager;
   /** The signed-in user (user authentication, server-to-user events and the watchlist). */
@@ -99,6 +126,11 @@ declare class Pusher {
   signin(): void;
   /** Whether the connection uses `wss://`. */
   shouldUseTLS(): boolean;
+  /**
+   * Subscribes every channel in the table that is not subscribed. pusher-js calls it on each
+   * connect; the engine here resubscribes by itself, so it is never needed.
+   */
+  subscribeAll(): void;
   /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
   switchCluster(options: Pusher.ClusterOptions): void;
 }
@@ -188,18 +220,41 @@ declare namespace Pusher {
     cluster: string;
   }
 
-  /** Settings derived from the options (`pusher.config`). */
+  /**
+   * Settings derived from the options (`pusher.config`), as pusher-js derives them: each value as
+   * given, or its default when missing (or falsy, as pusher-js tests).
+   */
   export interface Config {
     /** Whether `wss://` is used. */
     useTLS: boolean;
-    /** The activity timeout in milliseconds. */
+    /** The activity timeout option in milliseconds (default `120000`). */
     activityTimeout: number;
-    /** The pong timeout in milliseconds. */
+    /** The pong timeout in milliseconds (default `30000`). */
     pongTimeout: number;
-    /** The unavailable timeout in milliseconds. */
+    /** The unavailable timeout in milliseconds (default `10000`). */
     unavailableTimeout: number;
     /** The cluster. */
     cluster: string;
+    /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
+    wsHost: string;
+    /** The port for `ws://` (default `80`). */
+    wsPort: number;
+    /** The port for `wss://` (default `443`). */
+    wssPort: number;
+    /** The path put before `/app/<key>` (default `''`). */
+    wsPath: string;
+    /** pusher-js's HTTP fallback host; unused here (default `sockjs-<cluster>.pusher.com`). */
+    httpHost: string;
+    /** pusher-js's HTTP fallback port; unused here (default `80`). */
+    httpPort: number;
+    /** pusher-js's HTTPS fallback port; unused here (default `443`). */
+    httpsPort: number;
+    /** pusher-js's HTTP fallback path; unused here (default `'/pusher'`). */
+    httpPath: string;
+    /** Whether stats were asked for; none are sent here (default `false`). */
+    enableStats: boolean;
+    /** pusher-js's stats host; unused here (default `'stats.pusher.com'`). */
+    statsHost: string;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -695,9 +750,23 @@ declare namespace Pusher {
   // ---------------------------------------------------------------------------------------
   // Runtime and errors
 
-  /** pusher-js's platform layer. pusher-native has none to expose: a loose type for code that names it. */
+  /**
+   * `Pusher.Runtime`: the parts of pusher-js's Node platform layer that mean something here.
+   * Its transports, strategies and HTTP factories do not exist (the engine is native).
+   */
   export interface Runtime {
-    [key: string]: any;
+    /** Makes the class ready (its instances connect from their constructor), as pusher-js's `setup` does in Node. */
+    setup(PusherClass: { ready(): void }): void;
+    /** Always `'http:'`, as pusher-js answers in Node (there is no page). */
+    getProtocol(): string;
+    /** Always `undefined`: Node has no localStorage. */
+    getLocalStorage(): any;
+    /** Does nothing: Node has no page to unload. */
+    addUnloadListener(listener: Function): void;
+    /** Does nothing: Node has no page to unload. */
+    removeUnloadListener(listener: Function): void;
+    /** A random integer from 0 to `max - 1` (`crypto.randomInt`). */
+    randomInt(max: number): number;
   }
 
   /** Thrown by `channel.trigger()` for an event name that does not start with `client-`. */
