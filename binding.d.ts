@@ -147,6 +147,15 @@ export declare class TestServer {
   waitForFrame(kind: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
 }
 
+/** Slots per event. */
+export declare const BATCH_STRIDE: number
+
+/** Batch kind: the engine forgot a channel. */
+export declare const CHANNEL_REMOVED: number
+
+/** Batch kind: the delay before the next attempt. */
+export declare const CONNECTING_IN: number
+
 /** The engine's defaults for the options JS may leave unset. */
 export declare function engineDefaults(): EngineDefaults
 
@@ -166,6 +175,9 @@ export interface EngineDefaults {
   maxMessageSize: number
 }
 
+/** Batch kind: a connection error. */
+export declare const ERROR: number
+
 /**
  * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
  * endpoint request.
@@ -184,6 +196,18 @@ export interface JsAuthAnswer {
   /** Extra headers for the endpoint. */
   headers?: Array<Array<string>>
 }
+
+/** Batch kind: a log line. */
+export declare const LOG: number
+
+/** Batch kind: a message without data. */
+export declare const MESSAGE_NONE: number
+
+/** Batch kind: a message whose data is a string that may hold JSON. */
+export declare const MESSAGE_TEXT: number
+
+/** Batch kind: a message whose data is the decoded value itself. */
+export declare const MESSAGE_VALUE: number
 
 /** How channels and users are authorized. */
 export interface NativeAuth {
@@ -256,6 +280,9 @@ export interface NativeProxy {
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */
 export declare function setLogging(on: boolean): void
+
+/** Batch kind: a state change. */
+export declare const STATE: number
 
 /** One app the server accepts. */
 export interface TestApp {

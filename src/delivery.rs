@@ -8,7 +8,7 @@
 //! connected client keeps Node alive, and once none is, nothing of ours is left open (jest's
 //! open-handle check included).
 
-use crate::batch::{to_js, JsBatch, Payload, Progress};
+use crate::batch::Progress;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -24,7 +24,8 @@ pub(crate) enum Item {
     /// A client's batch, of `bytes` bytes, the `seq`th of its session.
     Batch {
         client: u32,
-        payload: Payload,
+        /// The batch as JSON text (`batch.rs` has the layout).
+        payload: String,
         bytes: usize,
         epoch: u64,
         progress: Arc<Progress>,
@@ -35,7 +36,7 @@ pub(crate) enum Item {
 }
 
 type DeliverFn =
-    ThreadsafeFunction<Item, (), FnArgs<(u32, Option<JsBatch>, f64)>, Status, false, false, 0>;
+    ThreadsafeFunction<Item, (), FnArgs<(u32, Option<String>, f64)>, Status, false, false, 0>;
 
 /// The threadsafe function of one period with sessions.
 pub(crate) struct Delivery {
@@ -102,7 +103,7 @@ impl BatchDelivery {
                     taken.done(bytes);
                     // JS runs this batch before anything else this thread does next.
                     progress.taken(seq);
-                    Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
+                    Ok((client, Some(payload), epoch as f64).into())
                 }
                 Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
             })?;

@@ -12,6 +12,10 @@ mod native_client;
 mod runtime;
 mod testing;
 
+pub use batch::{
+    BATCH_STRIDE, CHANNEL_REMOVED, CONNECTING_IN, ERROR, LOG, MESSAGE_NONE, MESSAGE_TEXT,
+    MESSAGE_VALUE, STATE,
+};
 pub use delivery::BatchDelivery;
 pub use engine_defaults::{engine_defaults, EngineDefaults};
 pub use native_client::{set_logging, NativeClient, NativeOptions};
