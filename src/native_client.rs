@@ -118,13 +118,14 @@ impl NativeClient {
         if let Some(v) = options.max_message_size {
             opts = opts.max_message_size(v as usize);
         }
-        let tls = pusher_client::tls::config_with(options.ca.as_deref(), options.extra_ca.as_deref())
-            .map_err(|e| {
-                Error::new(
-                    Status::InvalidArg,
-                    format!("Invalid Pusher option \"ca\": {e}"),
-                )
-            })?;
+        let tls =
+            pusher_client::tls::config_with(options.ca.as_deref(), options.extra_ca.as_deref())
+                .map_err(|e| {
+                    Error::new(
+                        Status::InvalidArg,
+                        format!("Invalid Pusher option \"ca\": {e}"),
+                    )
+                })?;
         opts = opts.tls_config(tls.clone());
         let proxy = match &options.proxy {
             Some(p) => Some(Proxy::new(&p.url, &p.no_proxy).map_err(|e| {
