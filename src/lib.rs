@@ -1,5 +1,17 @@
-//! The Node.js binding of `pusher-client`. Only conversions live here: the protocol is in
-//! `crates/pusher-client`, the pusher-js API surface in `lib/*.js`.
+//! The Node.js binding of `pusher-client`: everything that knows napi, and no protocol logic
+//! (that is `crates/pusher-client`; the pusher-js API surface is `lib/*.js`).
+//!
+//! It holds:
+//! - the JS-facing handles: `NativeClient` (`native_client.rs`, options in, commands out) and
+//!   `TestServer` (`testing.rs`);
+//! - event delivery: batches encoded on the engine thread (`batch.rs`, `batch_json.rs`, whose
+//!   layout constants JS reads from here) and carried to the JS thread by one threadsafe
+//!   function per JS environment (`delivery.rs`), with its back-pressure bound;
+//! - the auth bridge: the engine's authorizer calling JS handlers and the HTTP endpoint
+//!   (`authorizer.rs`);
+//! - process plumbing: the shared tokio runtime (`runtime.rs`), stopping clients when a JS
+//!   environment goes away (`cleanup.rs`), and the engine's defaults for JS
+//!   (`engine_defaults.rs`).
 #![deny(missing_docs)]
 
 mod authorizer;
