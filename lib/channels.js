@@ -77,6 +77,7 @@ class Channels {
     const channel = this.find(name)
     if (this._table !== null) delete this._table[name]
     else if (channel) this._only = null
+    if (channel) channel._removed()
     return channel
   }
 
