@@ -25,6 +25,7 @@ const PusherServer = require('pusher')
 const { startSockudo, sockudoAvailable, SOCKUDO_BIN } = require('./helpers/sockudo')
 const { startAuthEndpoint } = require('./helpers/auth')
 const { withTimeout } = require('./helpers/events')
+const crypto = require('node:crypto')
 
 const WAIT_MS = 5000
 const NAMES = { alice: 'Alice', bob: 'Bob' }
@@ -37,7 +38,7 @@ test.before(async () => {
   if (!sockudoAvailable()) throw new Error(`sockudo is not installed at ${SOCKUDO_BIN}: run bash scripts/install-sockudo.sh`)
   ;({ default: Echo } = await import('laravel-echo'))
   sockudo = await startSockudo({ appId: 'echo', key: 'echo-key', secret: 'echo-secret' })
-  api = new PusherServer(sockudo.serverOptions())
+  api = new PusherServer(sockudo.serverOptions({ encryptionMasterKeyBase64: crypto.randomBytes(32).toString('base64') }))
 })
 
 test.after.always(async () => {
@@ -216,6 +217,63 @@ for (const setup of SETUPS) {
     const error = await withTimeout(new Promise((resolve) => channel.error(resolve)), WAIT_MS, 'error()')
     t.is(error.type, 'AuthError')
     t.is(error.status, 403)
+  })
+
+  test(title('encrypted private channel: the server library encrypts, Echo\'s listener gets the data'), async (t) => {
+    const endpoint = await startAuthEndpoint(t, null, laravelAuth)
+    const echo = connectEcho(t, setup, 'alice', endpoint.url)
+    const channel = echo.encryptedPrivate(`vault.${setup.tag}`)
+    t.is(channel.name, `private-encrypted-vault.${setup.tag}`)
+    await subscribed(channel)
+    const got = inbox('"SecretShared" events')
+    channel.listen('SecretShared', got)
+    await api.trigger(`private-encrypted-vault.${setup.tag}`, 'App\\Events\\SecretShared', { code: 42 })
+    t.deepEqual(await got.until(1), [{ code: 42 }])
+  })
+
+  test(title('listenToAll, stopListening and notification'), async (t) => {
+    const echo = connectEcho(t, setup, 'alice')
+    const name = `feed-${setup.tag}`
+    const channel = echo.channel(name)
+    await subscribed(channel)
+    const all = []
+    const allGot = inbox('listenToAll calls')
+    channel.listenToAll((event, data) => {
+      all.push([event, data])
+      allGot(event)
+    })
+    const stopped = inbox('events after stopListening')
+    const notifications = inbox('notifications')
+    channel.listen('.tick', stopped).notification(notifications)
+    channel.stopListening('.tick', stopped)
+
+    await api.trigger(name, 'tick', { n: 1 })
+    await api.trigger(name, 'App\\Events\\Tock', { n: 2 })
+    await api.trigger(name, 'Illuminate\\Notifications\\Events\\BroadcastNotificationCreated', { type: 'invoice.paid' })
+    await allGot.until(3)
+    // Names in Echo's namespace lose it; others get a leading dot, as listen() takes them.
+    t.deepEqual(all, [
+      ['.tick', { n: 1 }],
+      ['Tock', { n: 2 }],
+      ['.Illuminate\\Notifications\\Events\\BroadcastNotificationCreated', { type: 'invoice.paid' }],
+    ])
+    t.deepEqual(await notifications.until(1), [{ type: 'invoice.paid' }])
+    t.deepEqual(stopped.got, [])
+  })
+
+  test(title('connectionStatus and the connector\'s onConnectionChange'), async (t) => {
+    const echo = connectEcho(t, setup, 'alice')
+    const statuses = inbox('connection statuses')
+    const stop = echo.connector.onConnectionChange(statuses)
+    t.deepEqual(await statuses.until(2), ['connected', 'connected'])
+    t.is(echo.connectionStatus(), 'connected')
+    echo.disconnect()
+    t.deepEqual(await statuses.until(4), ['connected', 'connected', 'disconnected', 'disconnected'])
+    t.is(echo.connectionStatus(), 'disconnected')
+    stop()
+    echo.connector.pusher.connect()
+    await subscribed(echo.channel(`after-${setup.tag}`))
+    t.is(statuses.got.length, 4, 'no status after the listener was removed')
   })
 
   test(title('presence channel: here, joining, leaving'), async (t) => {
