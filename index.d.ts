@@ -32,9 +32,11 @@
 declare class Pusher {
   /**
    * Creates a client and starts connecting at once.
-   * @param app_key the app key (a non-empty string)
-   * @param options client options; `cluster` is required
-   * @throws TypeError when the key or an option is missing or invalid (the message names it)
+   * @param app_key the app key
+   * @param options client options; `cluster` is required (`''` is accepted, as laravel-echo sends it)
+   * @throws TypeError where pusher-js throws (no key, no options, no `cluster`, an auth
+   * transport other than `'ajax'`), and for a value that could never connect (a port that is
+   * no number in any form); the message names the option
    */
   constructor(app_key: string, options: Pusher.Options);
 
@@ -96,9 +98,9 @@ declare class Pusher {
   /** Subscribes to a private channel and returns it (the same object on every call). */
   subscribe(channel_name: `private-${string}`): Pusher.PrivateChannel;
   /**
-   * Subscribes to a channel and returns it (the same object on every call).
-   * @throws BadChannelName when the name is empty, starts with `#`, is longer than 200
-   * characters or has characters other than `A-Z a-z 0-9 _ - = @ , . ;`
+   * Subscribes to a channel and returns it (the same object on every call). Other invalid
+   * names are refused by the server (`pusher:subscription_error`), as with pusher-js.
+   * @throws BadChannelName when the name is not a string or starts with `#`
    */
   subscribe(channel_name: string): Pusher.Channel;
   /** Unsubscribes from a channel and forgets it (once a pending subscription is answered). */
@@ -117,10 +119,7 @@ declare class Pusher {
   unbind_global(callback?: Pusher.GlobalEventCallback | null): this;
   /** Removes every binding and every global callback (the argument is ignored, as in pusher-js). */
   unbind_all(callback?: Pusher.EventCallback): this;
-  /**
-   * Sends an event on the connection (`data` is sent as JSON); `false` when not connected.
-   * @throws TypeError when the event name is empty or the channel is not a string
-   */
+  /** Sends an event on the connection (`data` is sent as JSON); `false` when not connected. */
   send_event(event_name: string, data: any, channel?: string): boolean;
   /** Signs the user in now and after each reconnect, with `userAuthentication`. */
   signin(): void;
@@ -157,30 +156,30 @@ declare namespace Pusher {
     forceTLS?: boolean;
     /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
     wsHost?: string;
-    /** The port for `ws://` (default `80`). */
-    wsPort?: number;
-    /** The port for `wss://` (default `443`). */
-    wssPort?: number;
+    /** The port for `ws://` (default `80`): a number, or a numeric string such as `process.env.PORT`. */
+    wsPort?: number | string;
+    /** The port for `wss://` (default `443`): a number, or a numeric string. */
+    wssPort?: number | string;
     /** A path put before `/app/<key>` (default `''`). */
     wsPath?: string;
     /** No effect in Node: there is no HTTP fallback (pusher-js default `sockjs-<cluster>.pusher.com`). */
     httpHost?: string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`). */
-    httpPort?: number;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`). */
-    httpsPort?: number;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`; a number or a numeric string). */
+    httpPort?: number | string;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`; a number or a numeric string). */
+    httpsPort?: number | string;
     /** No effect in Node: there is no HTTP fallback (pusher-js default `'/pusher'`). */
     httpPath?: string;
     /** Transports allowed (default all); in Node only decides whether `ws`/`wss` may be used (neither: state `failed`). */
     enabledTransports?: Transport[];
     /** Transports not allowed (default none); in Node only decides whether `ws`/`wss` may be used. */
     disabledTransports?: Transport[];
-    /** Milliseconds of silence before a ping (default `120000`); the server's `activity_timeout` can only lower it. */
-    activityTimeout?: number;
-    /** Milliseconds to wait for a pong before reconnecting (default `30000`). */
-    pongTimeout?: number;
-    /** Milliseconds of failing to connect before the state becomes `unavailable` (default `10000`). */
-    unavailableTimeout?: number;
+    /** Milliseconds of silence before a ping (default `120000`; a number or a numeric string); the server's `activity_timeout` can only lower it. */
+    activityTimeout?: number | string;
+    /** Milliseconds to wait for a pong before reconnecting (default `30000`; a number or a numeric string). */
+    pongTimeout?: number | string;
+    /** Milliseconds of failing to connect before the state becomes `unavailable` (default `10000`; a number or a numeric string). */
+    unavailableTimeout?: number | string;
     /** How private and presence channels are authorized (default `{ endpoint: '/pusher/auth', transport: 'ajax' }`). */
     channelAuthorization?: ChannelAuthorizationOptions;
     /** How `signin()` authenticates the user (default `{ endpoint: '/pusher/user-auth', transport: 'ajax' }`). */
@@ -210,6 +209,23 @@ declare namespace Pusher {
      * least `1024`). A larger frame is refused: the connection reports an `error` and reconnects.
      */
     maxMessageSize?: number;
+    /**
+     * pusher-native only: the longest wait for one authorization, by handler or endpoint, in
+     * milliseconds (default `10000`; a number or a numeric string). Past it the subscription
+     * fails with `pusher:subscription_error`.
+     */
+    authTimeout?: number | string;
+    /**
+     * pusher-native only: extra trusted certificates (PEM text, a Buffer, or an array of them),
+     * on top of the platform's, Mozilla's and `NODE_EXTRA_CA_CERTS`. Used by the WebSocket and
+     * the authorization requests.
+     */
+    ca?: string | Uint8Array | Array<string | Uint8Array>;
+    /**
+     * pusher-native only: an HTTP proxy, `http://[user:pass@]host:port` (default: `HTTPS_PROXY`
+     * or `HTTP_PROXY`, with `NO_PROXY`); `false` ignores the environment.
+     */
+    proxy?: string | false;
   }
 
   /** The new app key and cluster for `pusher.switchCluster()`. */

@@ -214,13 +214,14 @@ interface User {
   name: string
 }
 
-// Echo constructs the client: Laravel Reverb's documented configuration, and Pusher's.
+// Echo constructs the client: Laravel Reverb's documented configuration (ports from the
+// environment are strings), and Pusher's.
 const reverb = new Echo({
   broadcaster: 'reverb',
   key: 'app-key',
   wsHost: 'localhost',
-  wsPort: 8080,
-  wssPort: 443,
+  wsPort: process.env.REVERB_PORT ?? 8080,
+  wssPort: process.env.REVERB_PORT ?? 443,
   forceTLS: false,
   enabledTransports: ['ws', 'wss'],
   Pusher,
