@@ -143,6 +143,25 @@ async function occupied(channel) {
 
 const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
+// laravel-echo's typings name pusher-js's class with all its statics; code written for
+// pusher-js may read them too. Those that mean something in Node behave as on pusher-js's Node
+// build; the browser-only ones are `undefined` there and here.
+test('pusher-js\'s statics exist at run time as on its Node build', (t) => {
+  const PusherJs = require('pusher-js')
+  const statics = ['instances', 'isReady', 'logToConsole', 'log', 'ready', 'Runtime', 'ScriptReceivers', 'DependenciesReceivers', 'auth_callbacks', 'getClientFeatures']
+  for (const name of statics) {
+    t.true(name in Pusher, name)
+    t.is(typeof Pusher[name], typeof PusherJs[name], name)
+  }
+  t.deepEqual(Pusher.getClientFeatures(), PusherJs.getClientFeatures())
+  for (const name of Object.keys(Pusher.Runtime)) t.is(typeof PusherJs.Runtime[name], 'function', `Runtime.${name}`)
+  t.is(Pusher.Runtime.getProtocol(), PusherJs.Runtime.getProtocol())
+  t.is(Pusher.Runtime.getLocalStorage(), PusherJs.Runtime.getLocalStorage())
+  const n = Pusher.Runtime.randomInt(10)
+  t.true(Number.isInteger(n) && n >= 0 && n < 10)
+  t.is(typeof Pusher.prototype.subscribeAll, 'function')
+})
+
 const SETUPS = []
 for (const broadcaster of ['pusher', 'reverb']) {
   for (const way of ['Pusher', 'client']) SETUPS.push({ broadcaster, way, tag: `${broadcaster}-${way.toLowerCase()}` })
