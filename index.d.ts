@@ -238,33 +238,34 @@ declare namespace Pusher {
 
   /**
    * Settings derived from the options (`pusher.config`), as pusher-js derives them: each value as
-   * given, or its default when missing (or falsy, as pusher-js tests).
+   * given (so a port or timeout given as a numeric string stays a string), or its default when
+   * missing (or falsy, as pusher-js tests).
    */
   export interface Config {
     /** Whether `wss://` is used. */
     useTLS: boolean;
     /** The activity timeout option in milliseconds (default `120000`). */
-    activityTimeout: number;
+    activityTimeout: number | string;
     /** The pong timeout in milliseconds (default `30000`). */
-    pongTimeout: number;
+    pongTimeout: number | string;
     /** The unavailable timeout in milliseconds (default `10000`). */
-    unavailableTimeout: number;
+    unavailableTimeout: number | string;
     /** The cluster. */
     cluster: string;
     /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
     wsHost: string;
     /** The port for `ws://` (default `80`). */
-    wsPort: number;
+    wsPort: number | string;
     /** The port for `wss://` (default `443`). */
-    wssPort: number;
+    wssPort: number | string;
     /** The path put before `/app/<key>` (default `''`). */
     wsPath: string;
     /** pusher-js's HTTP fallback host; unused here (default `sockjs-<cluster>.pusher.com`). */
     httpHost: string;
     /** pusher-js's HTTP fallback port; unused here (default `80`). */
-    httpPort: number;
+    httpPort: number | string;
     /** pusher-js's HTTPS fallback port; unused here (default `443`). */
-    httpsPort: number;
+    httpsPort: number | string;
     /** pusher-js's HTTP fallback path; unused here (default `'/pusher'`). */
     httpPath: string;
     /** Whether stats were asked for; none are sent here (default `false`). */
