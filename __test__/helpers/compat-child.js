@@ -16,28 +16,36 @@ function rpc(name, args) {
   })
 }
 
+/** Connects with `options`, subscribes, receives one event over wss, disconnects. */
+async function overTls(ctx, options) {
+  const p = ctx.make(ctx.server.key, options)
+  await ctx.until('connected')
+  const [conn] = await ctx.server.connections()
+  ctx.note('url', conn && stripUrl(conn.path))
+  const ch = p.subscribe('secure')
+  ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
+  ctx.on(ch, 'ev')
+  await ctx.until('sub ok')
+  await ctx.server.trigger('secure', 'ev', { over: 'wss' })
+  await ctx.until('ev')
+  p.disconnect()
+  await ctx.until('disconnected')
+}
+
 const programs = {
   /** forceTLS: true with enabledTransports ['ws'] (the "WebSockets only" setting): wss. */
-  async tlsWsOnly(ctx) {
-    const p = ctx.make(ctx.server.key, {
+  tlsWsOnly: (ctx) =>
+    overTls(ctx, { cluster: '', wsHost: '127.0.0.1', wssPort: ctx.server.port, forceTLS: true, enabledTransports: ['ws'] }),
+  /** Laravel Reverb's documented Echo options, served over TLS. */
+  reverbTls: (ctx) =>
+    overTls(ctx, {
       cluster: '',
       wsHost: '127.0.0.1',
+      wsPort: ctx.server.port,
       wssPort: ctx.server.port,
       forceTLS: true,
-      enabledTransports: ['ws'],
-    })
-    await ctx.until('connected')
-    const [conn] = await ctx.server.connections()
-    ctx.note('url', conn && stripUrl(conn.path))
-    const ch = p.subscribe('secure')
-    ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
-    ctx.on(ch, 'ev')
-    await ctx.until('sub ok')
-    await ctx.server.trigger('secure', 'ev', { over: 'wss' })
-    await ctx.until('ev')
-    p.disconnect()
-    await ctx.until('disconnected')
-  },
+      enabledTransports: ['ws', 'wss'],
+    }),
 }
 
 process.on('message', async (m) => {

@@ -196,6 +196,18 @@ function makeContext(impl, Pusher, server, hooks = {}) {
     push([label, ...args.map((a) => norm(a))])
   }
 
+  /** Names the library objects a method can return (`this` of bind, unbind, ...). */
+  const identify = (v) => {
+    if (isChannel(v)) return { Channel: v.name }
+    for (const [i, c] of clients.entries()) {
+      if (v === c) return `<pusher ${i + 1}>`
+      if (v === c.connection) return `<pusher ${i + 1}>.connection`
+      if (v === c.user) return `<pusher ${i + 1}>.user`
+      if (c.user && v === c.user.watchlist) return `<pusher ${i + 1}>.user.watchlist`
+    }
+    return null
+  }
+
   const ctx = {
     impl,
     Pusher,
@@ -270,8 +282,9 @@ function makeContext(impl, Pusher, server, hooks = {}) {
         push([label, 'threw'])
         return undefined
       }
-      if (value !== undefined && value !== null && typeof value === 'object' && (isChannel(value) || 'connection' in value)) {
-        push([label, 'returned', isChannel(value) ? { Channel: value.name } : '<self>'])
+      const known = value && typeof value === 'object' && identify(value)
+      if (known) {
+        push([label, 'returned', known])
       } else {
         record(label, ['returned', value])
       }
@@ -454,8 +467,9 @@ async function runBoth(program, options) {
 
 /**
  * The common assertion: the program ran to its end under pusher-js (so each observation it
- * waited for exists) and produced something; pusher-native observed the same. `fix`, for a
- * deliberate deviation, turns pusher-js's observations into the right ones we must match.
+ * waited for exists) and produced something; pusher-native observed the same. `fix(js, native)`,
+ * for a deliberate deviation, turns (a copy of) pusher-js's observations into the right ones
+ * ours must match; `native` is passed only to read a value whose exact text is ours to choose.
  */
 function assertSame(t, { js, native }, { fix } = {}) {
   if (process.env.COMPAT_DUMP) {
@@ -465,7 +479,7 @@ function assertSame(t, { js, native }, { fix } = {}) {
   }
   t.true(js.completed, `the program must run to its end under pusher-js: ${js.error}\n${JSON.stringify(js.log)}`)
   t.true(js.log.length > 0)
-  const expected = fix ? fix(structuredClone({ log: js.log, frames: js.frames, urls: js.urls })) : js
+  const expected = fix ? fix(structuredClone({ log: js.log, frames: js.frames, urls: js.urls }), native) : js
   t.deepEqual(native.log, expected.log, 'what the program observed')
   t.deepEqual(native.frames, expected.frames, 'the frames the server received')
   t.deepEqual(native.urls, expected.urls, 'the URLs connected to')
