@@ -215,10 +215,9 @@ for (const setup of SETUPS) {
 
   // Laravel apps refresh the token by changing the headers object Echo handed to the client
   // (`echo.connector.options.auth.headers.Authorization = ...`, the same object as
-  // `echo.connector.pusher.options.auth.headers`); pusher-js reads it at each request.
-  // KNOWN FAILURE: pusher-native copies the headers when the client is constructed, so the
-  // endpoint still gets the old token. Remove `.failing` once the headers are read per request.
-  test.failing(title('auth headers changed after construction are sent with the next authorization'), async (t) => {
+  // `echo.connector.pusher.options.auth.headers`); pusher-js reads it at each request, and so
+  // do we.
+  test(title('auth headers changed after construction are sent with the next authorization'), async (t) => {
     const endpoint = await startAuthEndpoint(t, null, laravelAuth)
     const echo = connectEcho(t, setup, 'alice', endpoint.url)
     await subscribed(echo.private(`first.${setup.tag}`))

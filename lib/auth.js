@@ -46,9 +46,25 @@ function entries(obj) {
   return out
 }
 
-/** Present (not null or undefined) means used, as in pusher-js: a non-function fails when called. */
+/**
+ * Whether an authorization must ask JS. Handlers and providers run there (present means used,
+ * as in pusher-js: a non-function fails when called). So are `params` and `headers` objects
+ * read there, at each request: pusher-js keeps the app's own objects and reads them then, and
+ * apps refresh a token by changing them (`pusher.options.auth.headers.Authorization = …`).
+ */
 function needsJs(conf) {
-  return conf.customHandler != null || conf.paramsProvider != null || conf.headersProvider != null || conf.legacyAuthorizer !== undefined
+  return (
+    conf.customHandler != null ||
+    conf.paramsProvider != null ||
+    conf.headersProvider != null ||
+    conf.legacyAuthorizer !== undefined ||
+    isObject(conf.params) ||
+    isObject(conf.headers)
+  )
+}
+
+function isObject(value) {
+  return typeof value === 'object' && value !== null
 }
 
 /** Calls a pusher-js style handler `(params, callback)` that may also return a promise. */
@@ -109,7 +125,7 @@ function buildAuth(options, pusher, timeoutMs) {
   const timeout = timeoutMs || DEFAULT_TIMEOUT
   const endpoint = (c, js) => ({
     url: String(c.endpoint),
-    // With providers the static fields travel with the JS answer, in pusher-js's order.
+    // When JS is asked, the static fields travel with its answer, in pusher-js's order.
     params: js ? [] : entries(c.params),
     headers: js ? [] : entries(c.headers),
   })
