@@ -1032,3 +1032,84 @@ compat(
     },
   },
 )
+
+compat('presence across disconnect() and connect(): members reset, then rebuilt; member ids that look like integers', async (ctx) => {
+  const b = ctx.make(ctx.server.key, ctx.opts({ channelAuthorization: signer(ctx, { id: '10', info: { n: 10 } }) }), { watch: false })
+  const chB = b.subscribe('presence-lobby')
+  await once(chB, 'pusher:subscription_succeeded')
+  const a = ctx.make(ctx.server.key, ctx.opts({ channelAuthorization: signer(ctx, { id: '2', info: { n: 2 } }) }))
+  const chA = a.subscribe('presence-lobby')
+  ctx.on(chA, 'pusher:subscription_succeeded', 'A sub ok')
+  await ctx.until('A sub ok')
+  const ids = []
+  chA.members.each((m) => ids.push(m.id))
+  ctx.note('each order', ids)
+  a.disconnect()
+  await ctx.until('disconnected')
+  ctx.note('members after disconnect', chA.members, chA.subscribed)
+  a.connect()
+  await ctx.until('A sub ok', { n: 2 })
+  ctx.note('members after connect', chA.members)
+  a.disconnect()
+  b.disconnect()
+  await ctx.until('disconnected', { n: 2 })
+})
+
+compat(
+  'connection "message" events: every decoded frame {event, channel, data} [README: ours carries pusher: names where pusher-js passes pusher_internal: ones]',
+  async (ctx) => {
+    const p = ctx.make(ctx.server.key, ctx.opts())
+    ctx.on(p.connection, 'message')
+    const ch = p.subscribe('pub')
+    ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
+    await ctx.until('sub ok')
+    ctx.server.trigger('pub', 'ev', { n: 1 })
+    ctx.server.trigger('pub', 'ev', 'text')
+    await ctx.until('message', { pred: (e) => e[1].data === 'text' })
+    p.disconnect()
+    await ctx.until('disconnected')
+  },
+  {
+    fix: (js) => {
+      for (const e of js.log) if (e[0] === 'message' && e[1].event.startsWith('pusher_internal:')) e[1].event = e[1].event.replace('pusher_internal:', 'pusher:')
+      return js
+    },
+  },
+)
+
+compat('send_event without a channel: sent as {event, data}, returns true; the server refusal is a connection error', async (ctx) => {
+  const p = ctx.make(ctx.server.key, ctx.opts())
+  await ctx.until('connected')
+  ctx.call('send_event', () => p.send_event('client-nochannel', { a: 1 }))
+  await ctx.until('error')
+  p.disconnect()
+  await ctx.until('disconnected')
+})
+
+// =============================================================================================
+// Timeouts given as strings take effect (not only are accepted)
+
+compat('activityTimeout "1000" (a string): a pusher:ping after a second of silence', async (ctx) => {
+  const p = ctx.make(ctx.server.key, ctx.opts({ activityTimeout: '1000' }))
+  await ctx.until('connected')
+  await ctx.server.waitForEvent('pusher:ping', 1, 3000)
+  p.disconnect()
+  await ctx.until('disconnected')
+})
+
+compat('unavailableTimeout "500" (a string) against a server that never answers the handshake: unavailable after half a second', async (ctx) => {
+  ctx.server.setHandshake({ mode: 'silent' })
+  const p = ctx.make(ctx.server.key, ctx.opts({ unavailableTimeout: '500', enabledTransports: ['ws'] }))
+  await ctx.until('unavailable', { ms: 2000 })
+  p.disconnect()
+  await ctx.until('disconnected')
+})
+
+compat('pongTimeout "500" (a string): no answer to the ping, the client reconnects', async (ctx) => {
+  const p = ctx.make(ctx.server.key, ctx.opts({ activityTimeout: '1000', pongTimeout: '500' }))
+  await ctx.until('connected')
+  ctx.server.setSilent(true)
+  await ctx.until('state_change', stateIs('connecting'))
+  p.disconnect()
+  await ctx.until('disconnected')
+})

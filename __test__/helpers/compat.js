@@ -76,7 +76,9 @@ function normalizer(subst) {
       if (Array.isArray(v)) return v.map((x) => norm(x, depth + 1, seen))
       if (!isPlain(v)) return '<object>'
       const out = {}
-      for (const k of Object.keys(v)) out[k] = norm(v[k], depth + 1, seen)
+      // A property whose value is undefined is left out, as JSON would (`{code, message:
+      // undefined}` and `{code}` read the same to user code).
+      for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = norm(v[k], depth + 1, seen)
       return out
     } finally {
       seen.delete(v)
