@@ -838,4 +838,5 @@ module.exports = nativeBinding
 module.exports.BatchDelivery = nativeBinding.BatchDelivery
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.TestServer = nativeBinding.TestServer
+module.exports.__armPanic = nativeBinding.__armPanic
 module.exports.setLogging = nativeBinding.setLogging

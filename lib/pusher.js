@@ -174,7 +174,9 @@ class Pusher {
     return this
   }
 
-  /** Sends an event on the connection; false when not connected. */
+  /** Sends an event on the connection; false when not connected, or when it could not be
+   * queued (more than 1 MiB of events wait for a server that does not read them; an `error`
+   * event says so). */
   send_event(event_name, data, channel) {
     if (typeof event_name !== 'string' || event_name.length === 0) {
       throw new TypeError(`event name must be a non-empty string, got ${describe(event_name)}`)
@@ -184,8 +186,7 @@ class Pusher {
     }
     if (this.connection.state !== 'connected' || !this._native) return false
     const json = data === undefined ? undefined : JSON.stringify(data)
-    this._native.sendEvent(event_name, json, channel === null ? undefined : channel)
-    return true
+    return this._native.sendEvent(event_name, json, channel === null ? undefined : channel)
   }
 
   shouldUseTLS() {

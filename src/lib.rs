@@ -9,8 +9,11 @@ mod cleanup;
 mod delivery;
 mod native_client;
 mod runtime;
+mod test_hooks;
 mod testing;
 
 pub use delivery::BatchDelivery;
 pub use native_client::{set_logging, NativeClient, NativeOptions};
+#[doc(hidden)]
+pub use test_hooks::arm_panic;
 pub use testing::TestServer;
