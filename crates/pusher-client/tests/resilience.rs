@@ -170,3 +170,27 @@ async fn a_panic_in_the_socket_loop_reconnects_and_resubscribes() {
     failure(&mut events, Failure::Internal).await;
     events.connected().await;
 }
+
+/// A consumer that panics on every batch.
+struct PanickingSink;
+
+impl pusher_client::EventSink for PanickingSink {
+    fn deliver(&mut self, _: pusher_client::Batch) -> bool {
+        panic!("the consumer is broken");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_that_keep_coming_end_the_task_instead_of_spinning() {
+    let server = common::server().await;
+    let client = Client::new(common::options(&server));
+    client.connect(Box::new(PanickingSink));
+    // Once the task has given up, the queue refuses what is sent to it.
+    let deadline = Instant::now() + T;
+    while client.send_event("x", None, None) {
+        assert!(Instant::now() < deadline, "the task still runs");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // And it closed its socket.
+    common::wait_connections(&server, 0).await;
+}
