@@ -97,6 +97,11 @@ test.serial('a panic while handing a batch to JS becomes an error event; later e
   t.is(pusher.connection.state, 'connected')
 })
 
+test('no Cargo profile aborts on panic: the catches above depend on unwinding', (t) => {
+  const toml = require('fs').readFileSync(require('path').join(__dirname, '..', 'Cargo.toml'), 'utf8')
+  t.notRegex(toml, /^\s*panic\s*=\s*["']abort["']/m)
+})
+
 test('the process of issue 11 no longer aborts: a proxy URL with "%€" in its user name', (t) => {
   const script = `
     const Pusher = require(${JSON.stringify(require.resolve('..'))})
