@@ -59,9 +59,11 @@ const MAX_BYTES_PER_TURN: usize = 64 * 1024;
 const MAX_COMMANDS_PER_TURN: usize = 256;
 /// Unwritten bytes above which no more sent events are taken from the queue.
 pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
-/// Unwritten bytes at which the server is taken for dead: only frames of the engine's own
-/// (pongs, subscriptions) can get the buffer past the high-water mark, and not by this much.
-const WRITE_HARD_LIMIT: usize = 4 * WRITE_HIGH_WATER;
+/// Unwritten bytes at which the server is taken for dead. Sent events can take the buffer
+/// past the high-water mark by one event, which the queue's bound keeps under
+/// [`MAX_QUEUED_SEND_BYTES`]; only the engine's own frames (pongs, subscriptions) add to
+/// that, and never this much.
+const WRITE_HARD_LIMIT: usize = 2 * WRITE_HIGH_WATER + MAX_QUEUED_SEND_BYTES;
 /// Turns in a row that may panic before the task gives up (and reports `failed`).
 const MAX_FAULTS_IN_A_ROW: u32 = 3;
 

@@ -194,3 +194,41 @@ async fn faults_that_keep_coming_end_the_task_instead_of_spinning() {
     // And it closed its socket.
     common::wait_connections(&server, 0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_event_goes_out_whole_and_one_over_the_bound_is_refused() {
+    let Setup {
+        server,
+        client,
+        mut events,
+    } = common::connected_client(common::server().await, |o| o, &[]).await;
+    let id = server.connections()[0].socket_id.clone();
+    // Far past the write buffer's high-water mark, within the bound: sent, connection kept.
+    let big = format!("\"{}\"", "b".repeat(900 * 1024));
+    assert!(client.send_event("client-big", Some(big.clone()), None));
+    let arrived = server
+        .wait_for(
+            |s| {
+                common::texts_from(s, &id)
+                    .iter()
+                    .any(|t| t.contains("client-big") && t.len() > big.len())
+            },
+            T,
+        )
+        .await;
+    assert!(arrived.is_ok(), "the large event reached the server");
+    // Larger than the bound itself: never queued.
+    let huge = format!("\"{}\"", "h".repeat(pusher_client::MAX_QUEUED_SEND_BYTES));
+    assert!(!client.send_event("client-huge", Some(huge), None));
+    failure(&mut events, Failure::Backpressure).await;
+    assert!(client.send_event("client-small", Some("1".into()), None));
+    assert_eq!(
+        server.connections()[0].socket_id,
+        id,
+        "still the same connection"
+    );
+    assert!(events
+        .drain_now()
+        .iter()
+        .all(|e| !matches!(e, Event::StateChange { .. })));
+}
