@@ -82,6 +82,7 @@ struct Loop {
     epoch: u64,
 }
 
+/// The connection task of one client: turns until shutdown, or until every handle is gone.
 pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
     let mut lp = Loop {
         machine: Machine::new(options, Instant::now().into_std()),
