@@ -45,8 +45,14 @@ export declare class NativeClient {
   subscribe(channel: string): void
   /** Unsubscribes from a channel. */
   unsubscribe(channel: string): void
-  /** Sends an event; `data` is JSON text. */
-  sendEvent(event: string, data?: string | undefined | null, channel?: string | undefined | null): void
+  /**
+   * Sends an event; `data` is JSON text. False when it was not queued: more than
+   * `MAX_QUEUED_SEND_BYTES` (1 MiB) of events wait for a server that does not read them
+   * (an `error` event then says so, once per run of refusals).
+   */
+  sendEvent(event: string, data?: string | undefined | null, channel?: string | undefined | null): boolean
+  /** Test hook: the engine's socket loop panics; it must recover. Not part of the API. */
+  __provokePanic(): void
   /** Ends the connection task for good. */
   shutdown(): void
 }
@@ -126,6 +132,11 @@ export declare class TestServer {
   dropConnections(socketId?: string | undefined | null): number
   /** Stops (or resumes) reading and writing on every connection. */
   setSilent(silent: boolean): void
+  /**
+   * Stops (or resumes) reading and writing on every connection, as a hung peer: a client
+   * that keeps sending fills the socket's buffers.
+   */
+  setStalled(stalled: boolean): void
   /** How to answer new connections. */
   setHandshake(handshake: TestHandshake): void
   /** The open connections. */
@@ -177,6 +188,14 @@ export interface EngineDefaults {
 
 /** Batch kind: a connection error. */
 export declare const ERROR: number
+
+/**
+ * Makes the next pass through `site` panic (once): `NativeClient.constructor`,
+ * `NativeClient.url`, `NativeClient.subscribe`, `TestServer.start`,
+ * `TestServer.connections`, `delivery` (converting a batch on the JS thread) or `auth`
+ * (an authorization future on the engine's thread). `null` disarms.
+ */
+export declare function __armPanic(site?: string | undefined | null): void
 
 /**
  * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
@@ -274,7 +293,11 @@ export interface NativeProxy {
   url: string
   /** `NO_PROXY` syntax. */
   noProxy: string
-  /** The option or variable it came from, for error messages. */
+  /**
+   * The option or variable it came from, for error messages: `Pusher option "proxy"`
+   * for the option (a malformed one throws), anything else names an environment variable
+   * (a malformed one is reported as an `error` event on every attempt to connect).
+   */
   source: string
 }
 
@@ -337,11 +360,14 @@ export interface TestFrame {
 
 /** How the server answers new connections. */
 export interface TestHandshake {
-  /** `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close` or `silent`. */
+  /**
+   * `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close`, `silent` or
+   * `firstFrame`.
+   */
   mode: string
   /** For `error` (`pusher:error` code; absent means `null`) and `close` (close code). */
   code?: number
-  /** For `error` and `close`. */
+  /** For `error` and `close`; for `firstFrame`, the frame's text. */
   message?: string
 }
 

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.BatchDelivery = nativeBinding.BatchDelivery
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.TestServer = nativeBinding.TestServer
+module.exports.__armPanic = nativeBinding.__armPanic
 module.exports.BATCH_STRIDE = nativeBinding.BATCH_STRIDE
 module.exports.CHANNEL_REMOVED = nativeBinding.CHANNEL_REMOVED
 module.exports.CONNECTING_IN = nativeBinding.CONNECTING_IN

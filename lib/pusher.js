@@ -167,12 +167,13 @@ class Pusher {
     return this
   }
 
-  /** Sends an event on the connection; false when not connected. */
+  /** Sends an event on the connection; false when not connected, or when it could not be
+   * queued (more than 1 MiB of events wait for a server that does not read them; an `error`
+   * event says so). */
   send_event(event_name, data, channel) {
     if (this.connection.state !== 'connected' || !this._native) return false
     const json = data === undefined ? undefined : JSON.stringify(data)
-    this._native.sendEvent(String(event_name), json, channel == null ? undefined : String(channel))
-    return true
+    return this._native.sendEvent(String(event_name), json, channel == null ? undefined : String(channel))
   }
 
   shouldUseTLS() {

@@ -22,6 +22,7 @@ mod delivery;
 mod engine_defaults;
 mod native_client;
 mod runtime;
+mod test_hooks;
 mod testing;
 
 pub use batch::{
@@ -31,4 +32,6 @@ pub use batch::{
 pub use delivery::BatchDelivery;
 pub use engine_defaults::{engine_defaults, EngineDefaults};
 pub use native_client::{set_logging, NativeClient, NativeOptions};
+#[doc(hidden)]
+pub use test_hooks::arm_panic;
 pub use testing::TestServer;

@@ -32,6 +32,7 @@ pub struct UserAuth {
 }
 
 /// The kind of an [`AuthError`].
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthErrorKind {
     /// The endpoint answered with a status other than 200 (or could not be reached: 0).

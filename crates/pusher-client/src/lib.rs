@@ -29,6 +29,7 @@ mod client;
 mod commands;
 mod connection;
 pub mod crypto;
+mod dial;
 pub mod error;
 mod event;
 pub mod frame;
@@ -44,7 +45,8 @@ mod ws_handshake;
 
 pub use backlog::Backlog;
 pub use client::{Client, WeakClient};
-pub use error::{ConnectionError, ConnectionErrorKind};
+pub use commands::MAX_QUEUED_SEND_BYTES;
+pub use error::{ConnectionError, ConnectionErrorKind, Failure};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;
 pub use options::{defaults, ClientOptions, VERSION};

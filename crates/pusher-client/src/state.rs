@@ -6,7 +6,7 @@
 
 use crate::auth::{AuthError, ChannelAuth, UserAuth};
 use crate::channels::{ChannelTable, Outcome};
-use crate::error::{ConnectionError, ConnectionErrorKind};
+use crate::error::{ConnectionError, ConnectionErrorKind, Failure};
 use crate::event::{ConnectionState, Event, Message};
 use crate::frame::{self, Data, Frame};
 use crate::options::ClientOptions;
@@ -22,8 +22,13 @@ pub enum Input<'a> {
     Disconnect,
     /// The WebSocket upgrade of the socket last opened succeeded.
     SocketOpened,
-    /// The socket last opened could not be opened.
-    SocketFailed(&'a str),
+    /// The socket last opened could not be opened, and why.
+    SocketFailed(ConnectionError),
+    /// The socket ended without a close frame (reset, end of stream, a protocol error), and
+    /// why.
+    SocketLost(ConnectionError),
+    /// The socket loop recovered from a fault of its own (a panic) and dropped the socket.
+    Fault(&'a str),
     /// A text frame arrived.
     Text(&'a str),
     /// A binary frame arrived (the protocol has none).
@@ -250,8 +255,8 @@ impl Machine {
         }
         match self.socket {
             Socket::Handshaking { deadline } if deadline <= now => {
-                self.emit_error(ConnectionError::new(
-                    ConnectionErrorKind::WebSocketError,
+                self.emit_error(ConnectionError::socket(
+                    Failure::Timeout,
                     format!(
                         "no connection within {} ms",
                         self.opts.attempt_timeout.as_millis()
@@ -282,23 +287,37 @@ impl Machine {
             Input::Connect => self.connect(now),
             Input::Disconnect => self.disconnect(),
             Input::SocketOpened => {}
-            Input::SocketFailed(reason) => {
+            Input::SocketFailed(err) => {
                 if matches!(self.socket, Socket::Handshaking { .. }) {
                     self.socket = Socket::None;
-                    self.emit_error(ConnectionError::new(
-                        ConnectionErrorKind::WebSocketError,
-                        reason,
-                    ));
+                    self.emit_error(err);
                     self.retry(Reconnect::Backoff, now);
+                }
+            }
+            Input::SocketLost(err) => self.on_lost(err, now),
+            Input::Fault(why) => {
+                let err = ConnectionError::socket(
+                    Failure::Internal,
+                    format!("internal error, connection restarted: {why}"),
+                );
+                match self.socket {
+                    Socket::None => self.emit_error(err),
+                    _ => {
+                        self.abandon(1011);
+                        self.emit_error(err);
+                        self.retry(Reconnect::Backoff, now);
+                    }
                 }
             }
             Input::Text(text) => self.on_text(text, now),
             Input::Binary => {
                 self.touch(now);
-                self.emit_error(ConnectionError::parse(
-                    "binary frames are not part of the Pusher protocol",
-                    "",
-                ));
+                let err =
+                    ConnectionError::parse("binary frames are not part of the Pusher protocol", "");
+                match self.socket {
+                    Socket::Handshaking { .. } => self.handshake_error(err, now),
+                    _ => self.emit_error(err),
+                }
             }
             Input::Activity => self.touch(now),
             Input::SocketClosed { code, reason } => self.on_closed(code, reason, now),
@@ -423,6 +442,26 @@ impl Machine {
         }
     }
 
+    /// The socket ended without a close frame.
+    fn on_lost(&mut self, err: ConnectionError, now: Instant) {
+        if self.socket == Socket::None {
+            return; // a socket we already abandoned
+        }
+        let was_open = self.socket == Socket::Open;
+        self.socket = Socket::None;
+        self.pong_deadline = None;
+        self.emit_error(err);
+        self.log(&format!(
+            "Socket lost {}",
+            if was_open {
+                "after connecting"
+            } else {
+                "while connecting"
+            }
+        ));
+        self.retry(Reconnect::Backoff, now);
+    }
+
     fn on_closed(&mut self, code: Option<u16>, reason: &str, now: Instant) {
         if self.socket == Socket::None {
             return; // a socket we already abandoned
@@ -432,9 +471,11 @@ impl Machine {
         self.pong_deadline = None;
         match code {
             Some(1000) | Some(1001) => {}
-            Some(c) => self.emit_error(ConnectionError::pusher(Some(c.into()), reason)),
-            None => self.emit_error(ConnectionError::new(
-                ConnectionErrorKind::WebSocketError,
+            Some(c) => self.emit_error(
+                ConnectionError::pusher(Some(c.into()), reason).failed(Failure::Closed),
+            ),
+            None => self.emit_error(ConnectionError::socket(
+                Failure::Lost,
                 if reason.is_empty() {
                     "connection lost"
                 } else {
@@ -459,7 +500,12 @@ impl Machine {
         let frame = match frame::decode(text) {
             Ok(f) => f,
             Err(e) => {
-                self.emit_error(ConnectionError::parse(e.to_string(), text));
+                let err = ConnectionError::parse(e.to_string(), text);
+                // A first frame that cannot be read is a failed handshake: retried.
+                match self.socket {
+                    Socket::Handshaking { .. } => self.handshake_error(err, now),
+                    _ => self.emit_error(err),
+                }
                 return;
             }
         };
@@ -484,6 +530,9 @@ impl Machine {
                 let Some(est) = frame.data.as_ref().and_then(Data::parse::<Established>) else {
                     return self.handshake_failed("Invalid handshake", now);
                 };
+                if !is_socket_id(&est.socket_id) {
+                    return self.handshake_failed("Invalid socket_id in handshake", now);
+                }
                 let Some(server_timeout) = est.activity_timeout else {
                     return self
                         .handshake_failed("No activity timeout specified in handshake", now);
@@ -520,10 +569,15 @@ impl Machine {
     }
 
     fn handshake_failed(&mut self, why: &str, now: Instant) {
-        self.emit_error(ConnectionError::new(
-            ConnectionErrorKind::HandshakeError,
-            why,
-        ));
+        self.handshake_error(
+            ConnectionError::new(ConnectionErrorKind::HandshakeError, why),
+            now,
+        );
+    }
+
+    /// Reports `err` (as a handshake failure), drops the socket and retries after a back-off.
+    fn handshake_error(&mut self, err: ConnectionError, now: Instant) {
+        self.emit_error(err.failed(Failure::Handshake));
         self.abandon(1002);
         self.retry(Reconnect::Backoff, now);
     }
@@ -655,6 +709,14 @@ impl Machine {
             self.emit(Event::Log(line.to_owned()));
         }
     }
+}
+
+/// Whether `id` has the form of a Pusher socket id, two runs of digits joined by a dot (the
+/// form Pusher's server libraries check before signing it).
+fn is_socket_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    id.split_once('.')
+        .is_some_and(|(a, b)| digits(a) && digits(b))
 }
 
 /// The `{code, message}` of a `pusher:error`, as an error event; `fallback` when unreadable.

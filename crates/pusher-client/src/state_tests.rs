@@ -262,7 +262,10 @@ fn backoff_grows_while_attempts_fail_and_resets_on_success() {
     r.input(Input::Connect);
     let mut delays = vec![];
     for _ in 0..4 {
-        let a = r.input(Input::SocketFailed("refused"));
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
         let d = connecting_in(&a)[0];
         delays.push(d.as_millis() / 1000);
         r.advance(d);
@@ -364,13 +367,121 @@ fn invalid_handshakes_retry_instead_of_hanging() {
 }
 
 #[test]
+fn every_kind_of_bad_first_frame_is_a_handshake_failure_retried_with_back_off() {
+    let established = |id: &str| {
+        format!(
+            r#"{{"event":"pusher:connection_established","data":"{{\"socket_id\":\"{id}\",\"activity_timeout\":120}}"}}"#
+        )
+    };
+    let mut cases: Vec<(String, ConnectionErrorKind)> = vec![
+        (
+            "this is not json {".into(),
+            ConnectionErrorKind::MessageParseError,
+        ),
+        ("[1,2]".into(), ConnectionErrorKind::MessageParseError),
+        (
+            r#"{"event":"pusher:connection_established","data":"{\"activity_timeout\":120}"}"#
+                .into(),
+            ConnectionErrorKind::HandshakeError,
+        ),
+    ];
+    for id in ["", "abc", "1.", ".2", "1.2.3", "1 .2", "12"] {
+        cases.push((established(id), ConnectionErrorKind::HandshakeError));
+    }
+    for (first, kind) in cases {
+        let mut r = Rig::new(opts());
+        r.input(Input::Connect);
+        r.input(Input::SocketOpened);
+        // Attempt after attempt: the back-off grows, the client never wedges.
+        let mut last = Duration::ZERO;
+        for attempt in 0..3 {
+            let a = r.input(Input::Text(&first));
+            let e = errors(&a);
+            assert_eq!(e.len(), 1, "{first}");
+            assert_eq!(
+                (e[0].kind, e[0].failure),
+                (kind, Failure::Handshake),
+                "{first}"
+            );
+            assert!(a.contains(&Action::Close(1002)), "{first}");
+            let d = connecting_in(&a);
+            assert_eq!(d.len(), 1, "{first} attempt {attempt}");
+            assert!(d[0] > last, "{first}: back-off grows");
+            last = d[0];
+            assert_eq!(opens(&r.advance(d[0])), 1, "{first}");
+        }
+        assert_eq!(r.m.state(), ConnectionState::Connecting);
+    }
+    assert!(is_socket_id("123.456") && is_socket_id("0.0"));
+}
+
+#[test]
+fn a_binary_first_frame_fails_the_handshake() {
+    let mut r = Rig::new(opts());
+    r.input(Input::Connect);
+    let a = r.input(Input::Binary);
+    assert_eq!(errors(&a)[0].failure, Failure::Handshake);
+    assert_eq!(connecting_in(&a).len(), 1);
+}
+
+#[test]
 fn handshake_that_never_comes_times_out() {
     let mut r = Rig::new(opts().attempt_timeout(Duration::from_secs(15)));
     r.input(Input::Connect);
     r.input(Input::SocketOpened);
-    let a = r.advance(Duration::from_secs(15));
+    assert!(errors(&r.advance(Duration::from_millis(14_999))).is_empty());
+    let a = r.advance(Duration::from_millis(1));
     assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::WebSocketError);
+    assert_eq!(errors(&a)[0].failure, Failure::Timeout);
+    assert!(a.contains(&Action::Close(1000)));
     assert_eq!(connecting_in(&a).len(), 1);
+}
+
+#[test]
+fn the_attempt_timeout_runs_from_the_open_not_from_the_upgrade() {
+    // TCP, TLS and the upgrade all count: no SocketOpened ever comes here.
+    let mut r = Rig::new(opts().attempt_timeout(Duration::from_secs(15)));
+    r.input(Input::Connect);
+    let a = r.advance(Duration::from_secs(15));
+    assert_eq!(errors(&a)[0].failure, Failure::Timeout);
+}
+
+#[test]
+fn a_fault_in_the_loop_drops_the_socket_reports_and_retries() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::Fault("boom"));
+    assert!(a.contains(&Action::Close(1011)));
+    let e = errors(&a);
+    assert_eq!(
+        (e[0].kind, e[0].failure),
+        (ConnectionErrorKind::WebSocketError, Failure::Internal)
+    );
+    assert_eq!(states(&a), vec![("connected", "connecting")]);
+    let d = connecting_in(&a)[0];
+    assert_eq!(opens(&r.advance(d)), 1);
+    // Not connected and not trying: reported, nothing else.
+    let mut r = Rig::new(opts());
+    let a = r.input(Input::Fault("boom"));
+    assert_eq!(errors(&a).len(), 1);
+    assert!(states(&a).is_empty() && opens(&a) == 0);
+}
+
+#[test]
+fn a_lost_socket_is_reported_with_its_failure_and_retried() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::TooLarge,
+        "frame too large",
+    )));
+    assert_eq!(errors(&a)[0].failure, Failure::TooLarge);
+    assert_eq!(connecting_in(&a).len(), 1);
+    // A socket already abandoned is not reported twice.
+    assert!(r
+        .input(Input::SocketLost(ConnectionError::socket(
+            Failure::Lost,
+            "x"
+        )))
+        .is_empty());
 }
 
 #[test]
@@ -379,7 +490,10 @@ fn unavailable_after_the_timeout_then_connected() {
     r.input(Input::Connect);
     let mut unavailable = false;
     for _ in 0..10 {
-        let a = r.input(Input::SocketFailed("refused"));
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
         let d = connecting_in(&a)[0];
         let a = r.advance(d);
         if states(&a).contains(&("connecting", "unavailable")) {

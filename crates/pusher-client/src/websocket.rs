@@ -5,20 +5,18 @@
 //! in a buffer on the stack; only bytes not yet used by complete frames are kept, and those
 //! are let go of at the end of each turn once nothing is left over.
 
+use crate::error::{ConnectionError, Failure};
 use crate::proxy::Proxy;
 use crate::transport::Transport;
-use crate::ws_frame::{self, Incoming, Reader, OP_CLOSE, OP_PONG, OP_TEXT};
+use crate::ws_frame::{self, Incoming, Reader, WsError, OP_CLOSE, OP_PONG, OP_TEXT};
 use crate::ws_handshake::{self, Target};
 use futures_util::FutureExt;
 use ring::rand::{SecureRandom, SystemRandom};
-use rustls_pki_types::ServerName;
 use std::io;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 /// Bytes read from the socket at most at once.
 const READ_CHUNK: usize = 16 * 1024;
@@ -33,8 +31,8 @@ pub(crate) enum ReadEnd {
         /// Its reason.
         reason: String,
     },
-    /// The stream broke the protocol; why.
-    Failed(String),
+    /// The stream broke the protocol; how.
+    Failed(WsError),
 }
 
 /// An open client WebSocket.
@@ -58,33 +56,16 @@ fn random<const N: usize>() -> [u8; N] {
 
 impl WebSocket {
     /// TCP (or a `CONNECT` tunnel through `proxy`), TLS when the URL is `wss://`, then the
-    /// upgrade. Errors are sentences for the user.
+    /// upgrade. Each error says what failed ([`Failure`]) in a sentence for the user.
     pub(crate) async fn open(
         url: &str,
         max_message: usize,
         tls: Arc<rustls::ClientConfig>,
         proxy: Option<Proxy>,
-    ) -> Result<WebSocket, String> {
-        let target = Target::parse(url)?;
-        let (host, port) = (target.host.as_str(), target.port);
-        let tcp = match proxy.filter(|p| p.applies_to(host)) {
-            Some(p) => p.connect(host, port).await?,
-            None => TcpStream::connect((host, port))
-                .await
-                .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?,
-        };
-        let _ = tcp.set_nodelay(true);
-        let io = if target.tls {
-            let name = ServerName::try_from(host.to_owned())
-                .map_err(|e| format!("invalid TLS server name {host}: {e}"))?;
-            let stream = TlsConnector::from(tls)
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS handshake with {host}:{port} failed: {e}"))?;
-            Transport::Tls(Box::new(stream))
-        } else {
-            Transport::Plain(tcp)
-        };
+    ) -> Result<WebSocket, ConnectionError> {
+        let target =
+            Target::parse(url).map_err(|e| ConnectionError::socket(Failure::Connect, e))?;
+        let io = crate::dial::dial(&target, tls, proxy.as_ref()).await?;
         let mut ws = WebSocket {
             io,
             reader: Reader::default(),
@@ -92,9 +73,17 @@ impl WebSocket {
             out: Vec::new(),
             max_message,
         };
-        ws.upgrade(&target)
-            .await
-            .map_err(|e| format!("WebSocket handshake with {host}:{port} failed: {e}"))?;
+        if let Err(why) = ws.upgrade(&target).await {
+            let (host, port) = (&target.host, target.port);
+            let message = format!("WebSocket handshake with {host}:{port} failed: {why}");
+            // The answer's head is still in `pending`: an HTTP status says the most.
+            return Err(match ws_handshake::response_status(&ws.pending) {
+                Some(status) if status != 101 => {
+                    ConnectionError::socket(Failure::HttpStatus, message).with_code(status.into())
+                }
+                _ => ConnectionError::socket(Failure::Handshake, message),
+            });
+        }
         Ok(ws)
     }
 
@@ -127,7 +116,8 @@ impl WebSocket {
         self.read().now_or_never()
     }
 
-    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+    /// [`WebSocket::read`], polled.
+    pub(crate) fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
         let mut buf = ReadBuf::uninit(&mut chunk);
         ready!(std::pin::Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
@@ -165,7 +155,7 @@ impl WebSocket {
                 }
                 other => on(other),
             })
-            .map_err(|e| ReadEnd::Failed(e.to_string()))?;
+            .map_err(ReadEnd::Failed)?;
         pending.drain(..used);
         closed.map_or(Ok(()), Err)
     }
@@ -191,6 +181,27 @@ impl WebSocket {
     /// Whether frames wait to be written.
     pub(crate) fn wants_flush(&self) -> bool {
         !self.out.is_empty()
+    }
+
+    /// Bytes of frames waiting to be written.
+    pub(crate) fn unwritten(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Writes queued frames as far as the socket takes them; ready once every one is written
+    /// and flushed (the buffer then let go of), pending while the socket is full. Any part
+    /// written stays written: the socket loop may stop polling this at any point.
+    pub(crate) fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while !self.out.is_empty() {
+            let n = ready!(std::pin::Pin::new(&mut self.io).poll_write(cx, &self.out))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.out.drain(..n);
+        }
+        ready!(std::pin::Pin::new(&mut self.io).poll_flush(cx))?;
+        self.out = Vec::new();
+        Poll::Ready(Ok(()))
     }
 
     /// Writes the queued frames.

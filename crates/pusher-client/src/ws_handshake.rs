@@ -103,6 +103,16 @@ pub(crate) fn accept_for(key: &str) -> String {
 /// The longest response head accepted.
 pub(crate) const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 
+/// The HTTP status of the answer in `buf`, once its status line has arrived.
+pub(crate) fn response_status(buf: &[u8]) -> Option<u16> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(buf) {
+        Ok(_) | Err(httparse::Error::TooManyHeaders) => response.code,
+        Err(_) => None,
+    }
+}
+
 /// Checks the server's answer to the upgrade request sent with `key`. `Ok(None)` until the
 /// whole head has arrived; then the head's length (any bytes after it are frames).
 pub(crate) fn check_response(buf: &[u8], key: &str) -> Result<Option<usize>, String> {
