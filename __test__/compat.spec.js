@@ -1110,6 +1110,8 @@ compat('pongTimeout "500" (a string): no answer to the ping, the client reconnec
   await ctx.until('connected')
   ctx.server.setSilent(true)
   await ctx.until('state_change', stateIs('connecting'))
+  ctx.server.setSilent(false)
+  await ctx.until('connected', { n: 2 })
   p.disconnect()
   await ctx.until('disconnected')
 })
