@@ -158,6 +158,14 @@ export declare class TestServer {
   waitForFrame(kind: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
 }
 
+/**
+ * Makes the next pass through `site` panic (once): `NativeClient.constructor`,
+ * `NativeClient.url`, `NativeClient.subscribe`, `TestServer.start`,
+ * `TestServer.connections`, `delivery` (converting a batch on the JS thread) or `auth`
+ * (an authorization future on the engine's thread). `null` disarms.
+ */
+export declare function __armPanic(site?: string | undefined | null): void
+
 /** Slots per event. */
 export declare const BATCH_STRIDE: number
 
@@ -188,14 +196,6 @@ export interface EngineDefaults {
 
 /** Batch kind: a connection error. */
 export declare const ERROR: number
-
-/**
- * Makes the next pass through `site` panic (once): `NativeClient.constructor`,
- * `NativeClient.url`, `NativeClient.subscribe`, `TestServer.start`,
- * `TestServer.connections`, `delivery` (converting a batch on the JS thread) or `auth`
- * (an authorization future on the engine's thread). `null` disarms.
- */
-export declare function __armPanic(site?: string | undefined | null): void
 
 /**
  * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
