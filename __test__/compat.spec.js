@@ -130,6 +130,10 @@ for (const [label, extra] of [
   ['enabledTransports []', { enabledTransports: [] }],
   ['enabledTransports [sockjs] (no sockjs on Node)', { enabledTransports: ['sockjs'] }],
   ['enabledTransports [ws] with disabledTransports [ws]', { enabledTransports: ['ws'], disabledTransports: ['ws'] }],
+  // pusher-js's WebSocket strategy runs only when the transport named `ws` is allowed (`wss`
+  // is only its plain-ws fallback): `wss` alone leaves nothing usable.
+  ['enabledTransports [wss]', { enabledTransports: ['wss'] }],
+  ['enabledTransports [wss] with forceTLS true', { enabledTransports: ['wss'], forceTLS: true }],
 ]) {
   compat(`${label}: no usable transport, the state is failed right after the constructor`, async (ctx) => {
     const p = ctx.make(ctx.server.key, ctx.opts(extra))
@@ -139,6 +143,18 @@ for (const [label, extra] of [
     ctx.note('state', p.connection.state)
   })
 }
+
+compat('disabledTransports [ws] (forceTLS false): no WebSocket is opened at all, only the HTTP fallback is tried', async (ctx) => {
+  const httpPort = await ctx.closedPort('http')
+  const p = ctx.make(ctx.server.key, ctx.opts({ disabledTransports: ['ws'], httpHost: '127.0.0.1', httpPort }))
+  // pusher-js skips its whole WebSocket strategy (`wss` is only the fallback inside it) and
+  // tries xhr against a closed port, which reports nothing: watch 1.5 s for a WebSocket
+  // reaching the server (its wss fallback would come at 2 s, so none may come earlier).
+  await ctx.quiet(1500)
+  ctx.note('state', p.connection.state, ctx.server.connections().length)
+  p.disconnect()
+  await ctx.until('disconnected')
+})
 
 compat('constructor: no key, no options, cluster undefined / null throw; cluster "" does not', async (ctx) => {
   ctx.make(undefined, ctx.opts(), { watch: false })
@@ -160,6 +176,7 @@ compat('constructor: an unknown auth transport throws (channelAuthorization.tran
 for (const [name, label] of [
   ['tlsWsOnly', 'forceTLS true with enabledTransports [ws] ("WebSockets only")'],
   ['reverbTls', 'the Reverb/Echo setup with forceTLS true (wsPort and wssPort, enabledTransports [ws, wss])'],
+  ['tlsNoWss', 'forceTLS true with disabledTransports [wss]'],
 ]) {
   test(`${label}: connects over wss, the certificate trusted through NODE_EXTRA_CA_CERTS`, async (t) => {
     const side = async (impl) => {

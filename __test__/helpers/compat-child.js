@@ -36,6 +36,9 @@ const programs = {
   /** forceTLS: true with enabledTransports ['ws'] (the "WebSockets only" setting): wss. */
   tlsWsOnly: (ctx) =>
     overTls(ctx, { cluster: '', wsHost: '127.0.0.1', wssPort: ctx.server.port, forceTLS: true, enabledTransports: ['ws'] }),
+  /** forceTLS: true with disabledTransports ['wss']: pusher-js's `ws` transport, over TLS. */
+  tlsNoWss: (ctx) =>
+    overTls(ctx, { cluster: '', wsHost: '127.0.0.1', wssPort: ctx.server.port, forceTLS: true, disabledTransports: ['wss'] }),
   /** Laravel Reverb's documented Echo options, served over TLS. */
   reverbTls: (ctx) =>
     overTls(ctx, {
