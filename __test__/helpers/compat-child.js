@@ -39,6 +39,19 @@ const programs = {
   /** forceTLS: true with disabledTransports ['wss']: pusher-js's `ws` transport, over TLS. */
   tlsNoWss: (ctx) =>
     overTls(ctx, { cluster: '', wsHost: '127.0.0.1', wssPort: ctx.server.port, forceTLS: true, disabledTransports: ['wss'] }),
+  /**
+   * forceTLS false, nothing on wsPort, the server on wssPort: pusher-js falls back to wss
+   * after 2 s (its non-TLS plan).
+   */
+  async wssFallback(ctx) {
+    const wsPort = await ctx.closedPort('ws')
+    const p = ctx.make(ctx.server.key, { cluster: '', wsHost: '127.0.0.1', wsPort, wssPort: ctx.server.port, forceTLS: false })
+    await ctx.until('connected', { ms: 5000 })
+    const [conn] = await ctx.server.connections()
+    ctx.note('url', conn && stripUrl(conn.path))
+    p.disconnect()
+    await ctx.until('disconnected')
+  },
   /** Laravel Reverb's documented Echo options, served over TLS. */
   reverbTls: (ctx) =>
     overTls(ctx, {
