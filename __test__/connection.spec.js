@@ -117,13 +117,14 @@ test('a dropped connection reconnects after connecting_in and resubscribes every
   const delays = []
   pusher.connection.bind('connecting_in', (s) => delays.push(s))
   const errors = []
-  pusher.connection.bind('error', (e) => errors.push(e.type))
+  pusher.connection.bind('error', (e) => errors.push(e))
   server.dropConnections()
   await stateReached(pusher, 'connecting')
   t.false(a.subscribed, 'channels are unsubscribed while the connection is down')
   await Promise.all([nextEvent(a, 'pusher:subscription_succeeded'), nextEvent(b, 'pusher:subscription_succeeded')])
   t.deepEqual(delays, [1])
-  t.deepEqual(errors, ['WebSocketError'])
+  // As pusher-js reports it: a PusherError with the abnormal-closure code 1006.
+  t.deepEqual(errors.map((e) => [e.type, e.data.code]), [['PusherError', 1006]])
   const [conn] = server.connections()
   t.deepEqual(conn.subscriptions.sort(), ['a', 'b'])
   server.trigger('a', 'ev', 'after')

@@ -450,7 +450,13 @@ impl Machine {
         let was_open = self.socket == Socket::Open;
         self.socket = Socket::None;
         self.pong_deadline = None;
-        self.emit_error(err);
+        if was_open && err.failure == Failure::Lost {
+            // An open connection gone without a close frame: reported as pusher-js reports
+            // it, a PusherError with the abnormal-closure code 1006.
+            self.emit_error(ConnectionError::pusher(Some(1006), err.message).failed(Failure::Lost));
+        } else {
+            self.emit_error(err);
+        }
         self.log(&format!(
             "Socket lost {}",
             if was_open {
@@ -470,18 +476,11 @@ impl Machine {
         self.socket = Socket::None;
         self.pong_deadline = None;
         match code {
-            Some(1000) | Some(1001) => {}
+            // A clean close (a close frame without a code included) is no error, as in pusher-js.
+            Some(1000) | Some(1001) | None => {}
             Some(c) => self.emit_error(
                 ConnectionError::pusher(Some(c.into()), reason).failed(Failure::Closed),
             ),
-            None => self.emit_error(ConnectionError::socket(
-                Failure::Lost,
-                if reason.is_empty() {
-                    "connection lost"
-                } else {
-                    reason
-                },
-            )),
         }
         self.log(&format!(
             "Socket closed ({}) {}",

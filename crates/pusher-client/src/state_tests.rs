@@ -232,18 +232,32 @@ fn the_ping_interval_does_not_shrink_after_a_reconnect() {
 }
 
 #[test]
+fn a_close_frame_without_a_code_is_a_clean_close_without_an_error() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::SocketClosed {
+        code: None,
+        reason: "",
+    });
+    assert_eq!(states(&a), vec![("connected", "connecting")]);
+    assert!(errors(&a).is_empty());
+}
+
+#[test]
 fn lost_connection_backs_off_and_resubscribes() {
     let mut r = Rig::connected(opts());
     r.input(Input::Subscribe("a"));
     r.input(Input::Text(
         r#"{"event":"pusher_internal:subscription_succeeded","channel":"a","data":"{}"}"#,
     ));
-    let a = r.input(Input::SocketClosed {
-        code: None,
-        reason: "reset",
-    });
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::Lost,
+        "reset",
+    )));
     assert_eq!(states(&a), vec![("connected", "connecting")]);
-    assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::WebSocketError);
+    // As pusher-js reports it: a PusherError with the abnormal-closure code.
+    assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::PusherError);
+    assert_eq!(errors(&a)[0].code, Some(1006));
+    assert_eq!(errors(&a)[0].failure, Failure::Lost);
     let delay = connecting_in(&a);
     assert_eq!(delay.len(), 1, "one retry per close");
     assert!(delay[0] >= Duration::from_secs(1) && delay[0] < Duration::from_millis(1250));

@@ -204,7 +204,7 @@ async fn dropped_connection_reconnects_after_a_backoff_and_resubscribes() {
     assert_eq!(
         shapes(&since),
         vec![
-            "error WebSocketError",
+            "error PusherError 1006",
             "connected->connecting",
             "connecting_in",
             "connecting->connected",
