@@ -1175,3 +1175,23 @@ compat('raw server frames: an event for a channel not subscribed, one without a 
   p.disconnect()
   await ctx.until('disconnected')
 })
+
+compat(
+  'the instance: key, options as passed, connection.state, channels table [pusher-js bug: it writes tweetnacl into the caller\'s options.nacl]',
+  async (ctx) => {
+    const options = ctx.opts({ activityTimeout: '30000' })
+    const p = ctx.make(ctx.server.key, options)
+    ctx.note('fields', p.key, p.options === options, 'nacl' in options, typeof p.channels, typeof p.channels.channels)
+    ctx.note('options unchanged otherwise', Object.keys(options).filter((k) => k !== 'nacl').sort(), options.activityTimeout)
+    await ctx.until('connected')
+    p.disconnect()
+    await ctx.until('disconnected')
+  },
+  {
+    fix: (js) => {
+      const e = js.log.find((x) => x[0] === 'fields')
+      e[3] = false // `'nacl' in options`: pusher-js sets options.nacl = tweetnacl
+      return js
+    },
+  },
+)
