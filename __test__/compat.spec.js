@@ -521,7 +521,7 @@ compat('channel.trigger right after subscribe() (the handler answers at once): t
   ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
   ctx.call('trigger while pending', () => ch.trigger('client-early', { n: 1 }))
   await ctx.until('sub ok')
-  await ctx.server.waitForEvent('client-early').catch(() => {})
+  await ctx.server.waitForEvent('client-early')
   p.disconnect()
   await ctx.until('disconnected')
 })
