@@ -1195,3 +1195,19 @@ compat(
     },
   },
 )
+
+compat('disconnect() and connect() in the same tick, five times: each time disconnected, connecting, connected, and nothing stale after', async (ctx) => {
+  const p = ctx.make(ctx.server.key, ctx.opts())
+  await ctx.until('connected')
+  for (let i = 2; i <= 6; i++) {
+    p.disconnect()
+    p.connect()
+    await ctx.until('connected', { n: i })
+  }
+  p.disconnect()
+  await ctx.until('disconnected', { n: 6 })
+  // States reported late (by a connection already given up) would land here: the 300 ms is
+  // several times what a state takes to arrive from the engine.
+  await ctx.quiet(300)
+  ctx.note('state', p.connection.state)
+})
