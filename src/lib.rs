@@ -21,6 +21,7 @@ mod cleanup;
 mod delivery;
 mod engine_defaults;
 mod native_client;
+mod pusher_js_error;
 mod runtime;
 mod test_hooks;
 mod testing;

@@ -1,7 +1,5 @@
 //! Errors, one type per layer, each with a stable kind.
 
-use serde_json::json;
-
 /// The kind of a connection-level error, named as pusher-js names its error events.
 ///
 /// This is the `type` JS sees; [`Failure`] says more precisely what went wrong.
@@ -139,52 +137,11 @@ impl ConnectionError {
             ..ConnectionError::new(ConnectionErrorKind::MessageParseError, message)
         }
     }
-
-    /// The error as the object pusher-js passes to `connection.bind('error', …)`.
-    pub fn to_pusher_js(&self) -> serde_json::Value {
-        match self.kind {
-            ConnectionErrorKind::PusherError => json!({
-                "type": "PusherError",
-                "data": { "code": self.code, "message": self.message },
-            }),
-            ConnectionErrorKind::WebSocketError => json!({
-                "type": "WebSocketError",
-                "error": { "type": "WebSocketError", "message": self.message },
-            }),
-            ConnectionErrorKind::HandshakeError => json!({
-                "type": "HandshakeError",
-                "error": self.message,
-            }),
-            ConnectionErrorKind::MessageParseError => json!({
-                "type": "MessageParseError",
-                "error": self.message,
-                "data": self.data,
-            }),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pusher_js_shapes() {
-        let e = ConnectionError::pusher(Some(4001), "App key not found");
-        assert_eq!(
-            e.to_pusher_js(),
-            json!({"type":"PusherError","data":{"code":4001,"message":"App key not found"}})
-        );
-        let e = ConnectionError::pusher(None, "x");
-        assert_eq!(e.to_pusher_js()["data"]["code"], serde_json::Value::Null);
-        let e = ConnectionError::new(ConnectionErrorKind::HandshakeError, "Invalid handshake");
-        assert_eq!(
-            e.to_pusher_js(),
-            json!({"type":"HandshakeError","error":"Invalid handshake"})
-        );
-        let e = ConnectionError::parse("bad", "xyz");
-        assert_eq!(e.to_pusher_js()["data"], "xyz");
-    }
 
     #[test]
     fn failures_default_from_the_kind_and_can_be_set() {
@@ -194,7 +151,6 @@ mod tests {
             (e.kind, e.failure),
             (ConnectionErrorKind::WebSocketError, Failure::HttpStatus)
         );
-        assert_eq!(e.to_pusher_js()["type"], "WebSocketError");
         assert_eq!(ConnectionError::parse("bad", "x").failure, Failure::Parse);
         let e = ConnectionError::new(ConnectionErrorKind::HandshakeError, "no");
         assert_eq!(e.failure, Failure::Handshake);

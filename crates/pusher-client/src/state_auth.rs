@@ -69,7 +69,7 @@ impl Machine {
                 self.emit(Event::Message(Message {
                     event: "pusher:subscription_error".into(),
                     channel: Some(name.to_owned()),
-                    data: Some(Data::Json(e.to_pusher_js().to_string())),
+                    data: Some(Data::Json(e.subscription_error_data().to_string())),
                     user_id: None,
                 }));
             }
@@ -236,7 +236,7 @@ impl Machine {
         self.emit(Event::Message(Message {
             event: "pusher:signin_error".into(),
             channel: None,
-            data: Some(Data::Json(e.to_pusher_js().to_string())),
+            data: Some(Data::Json(e.subscription_error_data().to_string())),
             user_id: None,
         }));
     }
