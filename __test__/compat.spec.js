@@ -382,6 +382,16 @@ compat('user authentication endpoint answering 403: pusher:signin_error {type, e
   await ctx.until('disconnected')
 })
 
+compat('user authentication endpoint answering 200 with invalid JSON: pusher:signin_error {type, error, status: 200}', async (ctx) => {
+  const ep = await ctx.endpoint(() => ({ status: 200, body: 'not json' }))
+  const p = ctx.make(ctx.server.key, ctx.opts({ userAuthentication: { endpoint: `${ep.url}/user-auth` } }))
+  ctx.on(p.user, 'pusher:signin_error', 'signin error')
+  p.signin()
+  await ctx.until('signin error')
+  p.disconnect()
+  await ctx.until('disconnected')
+})
+
 compat('userAuthentication {endpoint, params, headers} + signin(): the pusher:signin frame, user events, signin on reconnect', async (ctx) => {
   const ep = await ctx.endpoint()
   const p = ctx.make(
