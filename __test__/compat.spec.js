@@ -1221,3 +1221,31 @@ compat('disconnect() and connect() in the same tick, five times: each time disco
   await ctx.quiet(300)
   ctx.note('state', p.connection.state)
 })
+
+// =============================================================================================
+// The harness itself: a comparison that cannot see a difference would prove nothing
+
+test('the harness tells apart an extra callback argument, a different frame and a missing event', async (t) => {
+  const program = async (ctx) => {
+    const p = ctx.make(ctx.server.key, ctx.opts())
+    const ch = p.subscribe('pub')
+    ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
+    await ctx.until('sub ok')
+    // What differs on purpose, by implementation:
+    ctx.note('args', ...(ctx.impl === 'pusher-js' ? [1] : [1, {}]))
+    ctx.call('trigger', () => ch.trigger(ctx.impl === 'pusher-js' ? 'client-a' : 'client-b', {}))
+    await ctx.until('error')
+    if (ctx.impl === 'pusher-js') ctx.server.trigger('pub', 'only-js', {})
+    ctx.on(ch, 'only-js')
+    await ctx.until('only-js', { ms: 500 })
+    p.disconnect()
+    await ctx.until('disconnected')
+  }
+  const { js, native } = await runBoth(program)
+  t.true(js.completed)
+  t.false(native.completed, 'the wait for an event that never comes ends the program')
+  t.deepEqual(native.log.find((e) => e[0] === 'args'), ['args', 1, {}])
+  t.notDeepEqual(native.log, js.log)
+  t.notDeepEqual(native.frames, js.frames)
+  t.true(native.log.some((e) => e[0] === 'TIMEOUT waiting for' && e[1] === 'only-js'))
+})
