@@ -172,6 +172,9 @@ export declare const BATCH_STRIDE: number
 /** Batch kind: the engine forgot a channel. */
 export declare const CHANNEL_REMOVED: number
 
+/** `public`, `private`, `presence` or `encrypted`: which channel class `name` gets. */
+export declare function channelKind(name: string): string
+
 /** Batch kind: the delay before the next attempt. */
 export declare const CONNECTING_IN: number
 

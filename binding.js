@@ -841,6 +841,7 @@ module.exports.TestServer = nativeBinding.TestServer
 module.exports.__armPanic = nativeBinding.__armPanic
 module.exports.BATCH_STRIDE = nativeBinding.BATCH_STRIDE
 module.exports.CHANNEL_REMOVED = nativeBinding.CHANNEL_REMOVED
+module.exports.channelKind = nativeBinding.channelKind
 module.exports.CONNECTING_IN = nativeBinding.CONNECTING_IN
 module.exports.engineDefaults = nativeBinding.engineDefaults
 module.exports.ERROR = nativeBinding.ERROR

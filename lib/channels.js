@@ -4,6 +4,7 @@
 const { Channel, PrivateChannel, PresenceChannel, EncryptedChannel } = require('./channel')
 const { BadChannelName } = require('./errors')
 const { describe } = require('./describe')
+const { channelKind } = require('./native')
 
 /**
  * Throws where pusher-js throws: a name that is not a string (pusher-js fails on it with a
@@ -19,11 +20,11 @@ function checkName(name) {
   }
 }
 
+/** The class for each kind of channel; the engine decides the kind (`channelKind`). */
+const CLASSES = { public: Channel, private: PrivateChannel, presence: PresenceChannel, encrypted: EncryptedChannel }
+
 function createChannel(name, pusher) {
-  if (name.indexOf('private-encrypted-') === 0) return new EncryptedChannel(name, pusher)
-  if (name.indexOf('private-') === 0) return new PrivateChannel(name, pusher)
-  if (name.indexOf('presence-') === 0) return new PresenceChannel(name, pusher)
-  return new Channel(name, pusher)
+  return new CLASSES[channelKind(name)](name, pusher)
 }
 
 /**

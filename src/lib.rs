@@ -17,6 +17,7 @@
 mod authorizer;
 mod batch;
 mod batch_json;
+mod channel_kind;
 mod cleanup;
 mod delivery;
 mod engine_defaults;
@@ -30,6 +31,7 @@ pub use batch::{
     BATCH_STRIDE, CHANNEL_REMOVED, CONNECTING_IN, ERROR, LOG, MESSAGE_NONE, MESSAGE_TEXT,
     MESSAGE_VALUE, STATE,
 };
+pub use channel_kind::channel_kind;
 pub use delivery::BatchDelivery;
 pub use engine_defaults::{engine_defaults, EngineDefaults};
 pub use native_client::{set_logging, NativeClient, NativeOptions};

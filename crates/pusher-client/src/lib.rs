@@ -24,6 +24,7 @@
 
 pub mod auth;
 mod backlog;
+mod channel_kind;
 mod channels;
 mod client;
 mod commands;
@@ -44,6 +45,7 @@ mod ws_frame;
 mod ws_handshake;
 
 pub use backlog::Backlog;
+pub use channel_kind::ChannelKind;
 pub use client::{Client, WeakClient};
 pub use commands::MAX_QUEUED_SEND_BYTES;
 pub use error::{ConnectionError, ConnectionErrorKind, Failure};

@@ -5,6 +5,7 @@
 //! until [`Machine::poll_timeout`].
 
 use crate::auth::{AuthError, ChannelAuth, UserAuth};
+use crate::channel_kind::ChannelKind;
 use crate::channels::{ChannelTable, Outcome};
 use crate::error::{ConnectionError, ConnectionErrorKind, Failure};
 use crate::event::{ConnectionState, Event, Message};
@@ -102,11 +103,11 @@ pub enum Action {
 
 /// Channels whose subscriptions must be signed.
 fn needs_auth(channel: &str) -> bool {
-    channel.starts_with("private-") || channel.starts_with("presence-")
+    ChannelKind::of(channel).needs_auth()
 }
 
 fn is_encrypted(channel: &str) -> bool {
-    channel.starts_with("private-encrypted-")
+    ChannelKind::of(channel) == ChannelKind::Encrypted
 }
 
 /// Sign-in progress.

@@ -3,6 +3,7 @@
 
 use super::{is_encrypted, needs_auth, Action, Machine, Signin};
 use crate::auth::{AuthError, ChannelAuth, UserAuth};
+use crate::channel_kind::ChannelKind;
 use crate::channels::Status;
 use crate::crypto::{ChannelKey, DecryptError};
 use crate::event::{Event, Message};
@@ -103,7 +104,7 @@ impl Machine {
                 Some(Some(_)) => {}
             }
         }
-        if name.starts_with("presence-")
+        if ChannelKind::of(name) == ChannelKind::Presence
             && auth.channel_data.as_deref().and_then(member_id).is_none()
         {
             return Err(AuthError::new(
