@@ -264,6 +264,8 @@ export interface NativeOptions {
   cluster: string
   /** Use `wss://`. */
   useTls: boolean
+  /** For a plain client: try `wss://` too when `ws://` attempts fail. */
+  tlsFallback: boolean
   /** Host overriding the cluster's. */
   wsHost?: string
   /** Port for `ws://`. */

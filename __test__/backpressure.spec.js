@@ -3,7 +3,7 @@
 // sends past the outgoing bound (1 MiB) are refused with an error event, memory stays
 // bounded, and disconnect() is prompt.
 const test = require('ava')
-const { nextEvent, stateReached, setup } = require('./helpers/wait')
+const { stateReached, setup } = require('./helpers/wait')
 const { onceWhere } = require('./helpers/events')
 
 /** Sends `size`-byte events until one is refused; the number accepted. */

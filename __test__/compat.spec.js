@@ -12,7 +12,7 @@
 const test = require('ava')
 const { TestServer } = require('../testing')
 const { once } = require('./helpers/events')
-const { runBoth, assertSame, runInChild, writeTemp, makeContext, framesOf, stripUrl } = require('./helpers/compat')
+const { runBoth, assertSame, runInChild, writeTemp, makeContext, framesOf } = require('./helpers/compat')
 
 /** Runs `program` under both and compares (optionally with a deliberate deviation). */
 function compat(title, program, options = {}) {

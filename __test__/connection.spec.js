@@ -165,7 +165,8 @@ test('an unknown app key is refused: disconnected with error 4001', async (t) =>
   const pusher = new Pusher('wrong-key', server.clientOptions())
   t.teardown(() => pusher.disconnect())
   const error = await nextEvent(pusher.connection, 'error')
-  t.is(error.data.code, 4001)
+  // A refusal in place of the handshake, wrapped as pusher-js wraps it.
+  t.deepEqual(error, { type: 'WebSocketError', error: { type: 'PusherError', data: { code: 4001, message: error.error.data.message } } })
   await stateReached(pusher, 'disconnected')
 })
 
@@ -201,7 +202,7 @@ test('a pusher:error with code null during the handshake does not crash; it retr
   server.setHandshake({ mode: 'error', message: 'odd server' })
   const pusher = connect()
   const error = await nextEvent(pusher.connection, 'error')
-  t.deepEqual(error, { type: 'PusherError', data: { code: null, message: 'odd server' } })
+  t.deepEqual(error, { type: 'WebSocketError', error: { type: 'PusherError', data: { code: null, message: 'odd server' } } })
   server.setHandshake({ mode: 'normal' })
   await stateReached(pusher, 'connected', 5000)
 })

@@ -52,8 +52,12 @@ test('values pusher-js accepts are accepted, with its meaning', (t) => {
   t.is(url('k', { cluster: 'eu', wsPath: '/ws', forceTLS: false }), 'ws://ws-eu.pusher.com:80/ws/app/k')
   // With TLS the transport named `ws` is the WebSocket over TLS.
   t.is(url('k', { cluster: 'eu', forceTLS: true, enabledTransports: ['ws'] }), 'wss://ws-eu.pusher.com:443/app/k')
-  t.is(url('k', { cluster: 'eu', forceTLS: false, enabledTransports: ['wss'] }), 'wss://ws-eu.pusher.com:443/app/k')
-  t.is(url('k', { cluster: 'eu', forceTLS: false, disabledTransports: ['ws'] }), 'wss://ws-eu.pusher.com:443/app/k')
+  // Without `ws` pusher-js runs only its HTTP transports: nothing here can connect.
+  for (const extra of [{ forceTLS: false, enabledTransports: ['wss'] }, { forceTLS: false, disabledTransports: ['ws'] }, { enabledTransports: ['wss'] }]) {
+    const p = new Pusher('k', { cluster: 'eu', ...extra })
+    t.is(p.connection.state, 'failed', JSON.stringify(extra))
+    p.disconnect()
+  }
 })
 
 test('timeouts as numeric strings are used; pusher.config shows the values as pusher-js derives them', (t) => {

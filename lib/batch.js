@@ -28,11 +28,13 @@ function decodeText(text) {
  * `handler._handleState(previous, current, socketId)`, `handler._handleConnectingIn(ms)`,
  * `handler._handleError(obj)`, `handler._handleChannelRemoved(name)` and
  * `handler._handleLog(line)` in order. The handler is the Pusher instance itself, so no
- * per-instance closures are needed.
+ * per-instance closures are needed. It stops as soon as the handler's `_epoch` is no longer
+ * `epoch`: a callback that called `disconnect()` or `connect()` has left the session the rest
+ * of the batch describes.
  */
-function forEachEvent(text, handler) {
+function forEachEvent(text, handler, epoch) {
   const batch = JSON.parse(text)
-  for (let i = 0; i < batch.length; i += STRIDE) {
+  for (let i = 0; i < batch.length && handler._epoch === epoch; i += STRIDE) {
     switch (batch[i]) {
       case MESSAGE_VALUE:
         handler._handleMessage(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])

@@ -56,9 +56,11 @@ class ConnectionManager extends Dispatcher {
         else if (this.state === 'disconnected') settle.reject(failure('The client is disconnected', { code: 'disconnected' }))
       }
       const onError = (error) => {
-        const code = error && error.data && error.data.code
+        // A refusal in place of the handshake comes wrapped, as pusher-js wraps it.
+        const data = error && (error.data || (error.error && error.error.data))
+        const code = data && data.code
         if (typeof code === 'number' && code >= 4001 && code <= 4099) {
-          settle.reject(failure(`The server refused the connection: ${error.data.message} (${code})`, { code }))
+          settle.reject(failure(`The server refused the connection: ${data.message} (${code})`, { code }))
         }
       }
       check()

@@ -121,7 +121,7 @@ const OPTIONS = [
   { name: 'unavailableTimeout', read: duration, engine: 'unavailableTimeout', defaultFrom: 'unavailableTimeout',
     accepts: 'ms, a number or a numeric string', doc: 'time in `connecting` before `unavailable`' },
   { name: 'enabledTransports', read: transports, accepts: 'an array of transport names', default: 'all',
-    doc: 'as in pusher-js: `ws` is the WebSocket (over TLS unless `forceTLS` is `false`), `wss` the TLS fallback of a `forceTLS: false` client; with no WebSocket left the state is `failed`' },
+    doc: 'as in pusher-js: `ws` is the WebSocket (over TLS unless `forceTLS` is `false`), and `wss` the fallback of a `forceTLS: false` client (tried every other attempt while `ws://` fails); without `ws` the state is `failed` (there are no HTTP transports)' },
   { name: 'disabledTransports', read: transports, accepts: 'an array of transport names', default: 'none', doc: 'wins over `enabledTransports`' },
   { name: 'channelAuthorization', read: auth, accepts: 'an object', default: "`{endpoint: '/pusher/auth'}`",
     doc: '`endpoint`, `params`, `headers`, `paramsProvider`, `headersProvider`, `customHandler` (callback or promise); `transport` must be `\'ajax\'`' },

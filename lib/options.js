@@ -35,17 +35,18 @@ function read(options) {
 }
 
 /**
- * Which WebSocket scheme the transports allow, as pusher-js's default strategy builds it:
- * with TLS the transport named `ws` runs over TLS; without, `ws` is tried first and `wss` is
- * its fallback. `null` when neither is allowed.
+ * The WebSocket the transports allow, as pusher-js's default strategy builds it: only when the
+ * transport named `ws` is allowed (otherwise pusher-js goes to its HTTP transports, which
+ * this client does not have, so `null`: nothing can connect). With TLS that transport runs
+ * over TLS; without, `wss` (when allowed) is its fallback.
  */
 function scheme(values) {
   const enabled = values.enabledTransports
   const disabled = values.disabledTransports
   const allowed = (t) => (!enabled || enabled.includes(t)) && (!disabled || !disabled.includes(t))
-  if (values.forceTLS) return allowed('ws') ? 'wss' : null
-  if (allowed('ws')) return 'ws'
-  return allowed('wss') ? 'wss' : null
+  if (!allowed('ws')) return null
+  if (values.forceTLS) return { useTls: true, tlsFallback: false }
+  return { useTls: false, tlsFallback: allowed('wss') }
 }
 
 /**
@@ -55,7 +56,7 @@ function scheme(values) {
 function readOptions(options) {
   const values = read(options)
   const s = scheme(values)
-  const settings = s === null ? null : { useTls: s === 'wss', extraCa: extraCa(), proxy: proxySetting(values.proxy) }
+  const settings = s === null ? null : { ...s, extraCa: extraCa(), proxy: proxySetting(values.proxy) }
   if (settings !== null) {
     for (const option of OPTIONS) {
       if (option.engine !== undefined && values[option.name] !== undefined) settings[option.engine] = values[option.name]

@@ -26,6 +26,21 @@ const CHANNEL_ONLY = new Set([
   'pusher:decryption_error',
 ])
 
+/**
+ * pusher-js's inner object of a MessageParseError, `{type, error, data}`, with the SyntaxError
+ * that JSON.parse gives for the frame (the engine's own message when the frame parses).
+ */
+function parseError({ error, data }) {
+  let syntaxError
+  try {
+    JSON.parse(data)
+    syntaxError = new SyntaxError(error)
+  } catch (thrown) {
+    syntaxError = thrown
+  }
+  return { type: 'MessageParseError', error: syntaxError, data }
+}
+
 class Pusher {
   /**
    * Creates a client and connects at once, as pusher-js does.
@@ -203,7 +218,7 @@ class Pusher {
     // already moved on from.
     if (epoch !== this._epoch) return
     try {
-      forEachEvent(batch, this)
+      forEachEvent(batch, this, epoch)
     } catch (error) {
       Logger.error('Failed to deliver events:', String((error && error.stack) || error))
     }
@@ -212,6 +227,9 @@ class Pusher {
   // The engine's events, as `forEachEvent` calls them.
 
   _handleMessage(event, channelName, data, userId) {
+    this._routeMessage(event, channelName, data, userId)
+    // The app's `message` callbacks come last: pusher-js routes each message from a
+    // `message` callback of its own, bound before any of the app's.
     const conn = this.connection
     if (conn._hasListeners('message')) {
       const message = { event, data }
@@ -219,18 +237,24 @@ class Pusher {
       if (userId != null) message.user_id = userId
       conn.emit('message', message)
     }
+  }
+
+  /** A message to its channel, then to `pusher.bind`/`bind_global`, then to `pusher.user`. */
+  _routeMessage(event, channelName, data, userId) {
     if (channelName != null) {
       const channel = this.channels.find(channelName)
       if (channel) channel._dispatch(event, data, userId)
-      else if (channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
-      if (CHANNEL_ONLY.has(event)) return
-    } else if (event === 'pusher:signin_success') {
-      this.user._onSigninSuccess(data)
-    } else if (event === 'pusher:signin_error') {
-      return this.user._onSigninError(data)
-    } else if (event === 'pusher_internal:watchlist_events') {
-      return this.user.watchlist._handle(data)
+      if (!CHANNEL_ONLY.has(event)) this._emitGlobally(event, data)
+      if (!channel && channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
+      return
     }
+    if (event === 'pusher:signin_error') return this.user._onSigninError(data)
+    if (event === 'pusher_internal:watchlist_events') return this.user.watchlist._handle(data)
+    this._emitGlobally(event, data)
+    if (event === 'pusher:signin_success') this.user._onSigninSuccess(data)
+  }
+
+  _emitGlobally(event, data) {
     // With no emitter yet, nothing is bound globally.
     if (this._emitter !== null) this._emitter.emit(event, data)
   }
@@ -260,6 +284,7 @@ class Pusher {
   }
 
   _handleError(error) {
+    if (error.type === 'MessageParseError') error.error = parseError(error)
     Logger.warn('Error', error)
     this.connection.emit('error', error)
   }

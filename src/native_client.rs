@@ -22,6 +22,8 @@ pub struct NativeOptions {
     pub cluster: String,
     /// Use `wss://`.
     pub use_tls: bool,
+    /// For a plain client: try `wss://` too when `ws://` attempts fail.
+    pub tls_fallback: bool,
     /// Host overriding the cluster's.
     pub ws_host: Option<String>,
     /// Port for `ws://`.
@@ -100,6 +102,7 @@ impl NativeClient {
         let mut opts = ClientOptions::new(key)
             .cluster(options.cluster)
             .use_tls(options.use_tls)
+            .tls_fallback(options.tls_fallback)
             .log_switch(log_switch());
         if let Some(host) = options.ws_host {
             opts = opts.host(host);

@@ -2,12 +2,26 @@
 //! `connection.bind('error', …)`: the shapes are pusher-js's, so they live in the binding,
 //! not in the engine.
 
-use pusher_client::{ConnectionError, ConnectionErrorKind};
+use pusher_client::{ConnectionError, ConnectionErrorKind, Failure};
 use serde_json::{json, Value};
 
 /// `error` as pusher-js shapes it for its `type`.
 pub(crate) fn to_pusher_js(error: &ConnectionError) -> Value {
     match error.kind {
+        // A `pusher:error` in place of the handshake: pusher-js reports it through its
+        // transport, wrapped in a WebSocketError.
+        ConnectionErrorKind::PusherError if error.failure == Failure::Handshake => json!({
+            "type": "WebSocketError",
+            "error": {
+                "type": "PusherError",
+                "data": { "code": error.code, "message": error.message },
+            },
+        }),
+        // A connection lost without a close frame: pusher-js has a code (1006), no message.
+        ConnectionErrorKind::PusherError if error.failure == Failure::Lost => json!({
+            "type": "PusherError",
+            "data": { "code": error.code },
+        }),
         ConnectionErrorKind::PusherError => json!({
             "type": "PusherError",
             "data": { "code": error.code, "message": error.message },
@@ -32,7 +46,6 @@ pub(crate) fn to_pusher_js(error: &ConnectionError) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pusher_client::error::Failure;
 
     #[test]
     fn pusher_js_shapes() {
@@ -43,10 +56,20 @@ mod tests {
         );
         let e = ConnectionError::pusher(None, "x");
         assert_eq!(to_pusher_js(&e)["data"]["code"], Value::Null);
+        let e = ConnectionError::pusher(Some(4001), "App key not found").failed(Failure::Handshake);
+        assert_eq!(
+            to_pusher_js(&e),
+            json!({"type":"WebSocketError","error":{"type":"PusherError","data":{"code":4001,"message":"App key not found"}}})
+        );
         let e = ConnectionError::new(ConnectionErrorKind::HandshakeError, "Invalid handshake");
         assert_eq!(
             to_pusher_js(&e),
             json!({"type":"HandshakeError","error":"Invalid handshake"})
+        );
+        let e = ConnectionError::pusher(Some(1006), "reset").failed(Failure::Lost);
+        assert_eq!(
+            to_pusher_js(&e),
+            json!({"type":"PusherError","data":{"code":1006}})
         );
         let e = ConnectionError::parse("bad", "xyz");
         assert_eq!(

@@ -112,7 +112,7 @@ impl AuthKind {
     fn docs(self) -> &'static str {
         match self {
             AuthKind::Channel => "Clients must be authorized to join private or presence channels. See: https://pusher.com/docs/channels/server_api/authorizing-users/",
-            AuthKind::User => "Clients must be authenticated to join private or presence channels. See: https://pusher.com/docs/channels/server_api/authenticating_users",
+            AuthKind::User => "See: https://pusher.com/docs/channels/server_api/authenticating_users",
         }
     }
 }

@@ -330,6 +330,9 @@ impl Loop {
     fn command(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Connect(sink, authorizer) => {
+                if !self.end_epoch() {
+                    return false;
+                }
                 self.epoch += 1;
                 self.backlog = sink.backlog();
                 self.backlog_room = None;
@@ -344,6 +347,9 @@ impl Loop {
                 }
             }
             Command::Disconnect => {
+                if !self.end_epoch() {
+                    return false;
+                }
                 self.epoch += 1;
                 self.input(Input::Disconnect);
             }
@@ -515,6 +521,14 @@ impl Loop {
             }
             self.actions = actions;
         }
+    }
+
+    /// Delivers what the current epoch produced before the epoch changes: a `disconnect()`
+    /// and a `connect()` taken in one turn must not deliver the first one's events as the
+    /// second's (JS ignores only batches of epochs it has left).
+    fn end_epoch(&mut self) -> bool {
+        self.apply_actions();
+        self.deliver()
     }
 
     fn deliver(&mut self) -> bool {

@@ -48,6 +48,7 @@ pub struct ClientOptions {
     pub(crate) wss_port: u16,
     pub(crate) path: String,
     pub(crate) use_tls: bool,
+    pub(crate) tls_fallback: bool,
     pub(crate) activity_timeout: Duration,
     pub(crate) pong_timeout: Duration,
     pub(crate) unavailable_timeout: Duration,
@@ -84,6 +85,7 @@ impl ClientOptions {
             wss_port: defaults::WSS_PORT,
             path: String::new(),
             use_tls: true,
+            tls_fallback: false,
             activity_timeout: Duration::from_millis(defaults::ACTIVITY_TIMEOUT_MS),
             pong_timeout: Duration::from_millis(defaults::PONG_TIMEOUT_MS),
             unavailable_timeout: Duration::from_millis(defaults::UNAVAILABLE_TIMEOUT_MS),
@@ -125,6 +127,13 @@ impl ClientOptions {
     /// Whether to use TLS (`forceTLS`, default true).
     pub fn use_tls(mut self, tls: bool) -> Self {
         self.use_tls = tls;
+        self
+    }
+    /// For a plain (`ws://`) client: when attempts fail before connecting, try `wss://`
+    /// every other attempt and keep whichever connects (pusher-js's non-TLS strategy falls
+    /// back to `wss` too; it races the two, this alternates them). Default false.
+    pub fn tls_fallback(mut self, on: bool) -> Self {
+        self.tls_fallback = on;
         self
     }
     /// Silence after which the client pings (the server's value wins when smaller).

@@ -138,6 +138,8 @@ enum Socket {
 pub struct Machine {
     opts: ClientOptions,
     use_tls: bool,
+    /// Trying `wss://` as the fallback of a plain client (see [`ClientOptions::tls_fallback`]).
+    on_fallback: bool,
     state: ConnectionState,
     socket: Socket,
     socket_id: Option<String>,
@@ -158,6 +160,7 @@ impl Machine {
     pub fn new(opts: ClientOptions, now: Instant) -> Self {
         Machine {
             use_tls: opts.use_tls,
+            on_fallback: false,
             activity_timeout: opts.activity_timeout,
             jitter: Jitter::new(opts.seed),
             opts,
@@ -269,7 +272,8 @@ impl Machine {
             Socket::Open => match self.pong_deadline {
                 Some(t) if t <= now => {
                     self.log("Pong timeout: reconnecting");
-                    self.abandon(4201);
+                    // Closed with 1000, as pusher-js closes it.
+                    self.abandon(1000);
                     self.retry(Reconnect::Immediately, now);
                 }
                 None if self.last_activity + self.activity_timeout <= now => {
@@ -390,6 +394,7 @@ impl Machine {
         self.retry_at = None;
         self.unavailable_at = None;
         self.attempt = 0;
+        self.on_fallback = false;
         self.set_state(ConnectionState::Disconnected);
     }
 
@@ -397,8 +402,9 @@ impl Machine {
         self.socket = Socket::Handshaking {
             deadline: now + self.opts.attempt_timeout,
         };
-        self.actions
-            .push(Action::Open(self.opts.url_with_tls(self.use_tls)));
+        self.actions.push(Action::Open(
+            self.opts.url_with_tls(self.use_tls || self.on_fallback),
+        ));
     }
 
     /// Drops the current socket, closing it with `code`.
@@ -423,6 +429,11 @@ impl Machine {
         }
         if how == Reconnect::WithTls {
             self.use_tls = true;
+        }
+        // An attempt that failed before connecting: a plain client with the fallback
+        // alternates between ws:// and wss:// until one connects, then keeps that one.
+        if self.state != ConnectionState::Connected && self.opts.tls_fallback && !self.use_tls {
+            self.on_fallback = !self.on_fallback;
         }
         if self.state == ConnectionState::Connected {
             self.set_state(ConnectionState::Connecting);
@@ -558,7 +569,8 @@ impl Machine {
                 }
             }
             "pusher:error" => {
-                let err = pusher_error(frame.data.as_ref(), "pusher:error during handshake");
+                let err = pusher_error(frame.data.as_ref(), "pusher:error during handshake")
+                    .failed(Failure::Handshake);
                 let code = err.code.and_then(|c| u16::try_from(c).ok());
                 self.emit_error(err);
                 self.abandon(1000);

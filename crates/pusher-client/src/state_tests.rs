@@ -198,7 +198,7 @@ fn silence_sends_a_ping_then_pong_timeout_reconnects_at_once() {
     assert_eq!(sent(&a), vec![frame::PING]);
     assert_eq!(r.m.poll_timeout(), Some(r.now + Duration::from_secs(5)));
     let a = r.advance(Duration::from_secs(5));
-    assert!(a.contains(&Action::Close(4201)));
+    assert!(a.contains(&Action::Close(1000)));
     assert_eq!(opens(&a), 1, "reconnects immediately");
     assert_eq!(states(&a), vec![("connected", "connecting")]);
     assert!(connecting_in(&a).is_empty());
@@ -646,3 +646,61 @@ fn logging_redacts_signatures_and_is_off_by_default() {
 
 #[path = "state_auth_tests.rs"]
 mod auth;
+
+fn open_urls(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Open(url) => Some(url.split('?').next().unwrap_or("").to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_plain_client_with_the_tls_fallback_alternates_and_keeps_what_connected() {
+    let mut r = Rig::new(opts().wss_port(6002).tls_fallback(true));
+    let mut urls = open_urls(&r.input(Input::Connect));
+    for _ in 0..2 {
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
+        let delay = connecting_in(&a)[0];
+        urls.extend(open_urls(&r.advance(delay)));
+    }
+    assert_eq!(
+        urls,
+        vec![
+            "ws://127.0.0.1:6001/app/key",
+            "wss://127.0.0.1:6002/app/key",
+            "ws://127.0.0.1:6001/app/key",
+        ]
+    );
+    // wss:// connects; after a drop the next attempt uses it again.
+    let a = r.input(Input::SocketFailed(ConnectionError::socket(
+        Failure::Connect,
+        "refused",
+    )));
+    r.advance(connecting_in(&a)[0]);
+    r.input(Input::SocketOpened);
+    r.input(Input::Text(ESTABLISHED));
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::Lost,
+        "reset",
+    )));
+    let again = open_urls(&r.advance(connecting_in(&a)[0]));
+    assert_eq!(again, vec!["wss://127.0.0.1:6002/app/key"]);
+}
+
+#[test]
+fn without_the_fallback_a_plain_client_stays_plain() {
+    let mut r = Rig::new(opts());
+    r.input(Input::Connect);
+    let a = r.input(Input::SocketFailed(ConnectionError::socket(
+        Failure::Connect,
+        "refused",
+    )));
+    let urls = open_urls(&r.advance(connecting_in(&a)[0]));
+    assert_eq!(urls, vec!["ws://127.0.0.1:6001/app/key"]);
+}
