@@ -496,6 +496,29 @@ declare namespace Pusher {
     reinstateSubscription(): void;
     /** Delivers one event from the server to this channel's callbacks. */
     handleEvent(event: PusherEvent): void;
+    /**
+     * Resolves with the channel once subscribed (at once when it is; a presence channel has
+     * its `members` by then). Rejects with a `SubscriptionFailure` (with `type` and `status`)
+     * on `pusher:subscription_error` or when the channel is unsubscribed, with the signal's
+     * reason (an `AbortError`) on abort, and with a `TimeoutError` after `timeout` ms.
+     * Not part of pusher-js.
+     *
+     * @example
+     * const orders = await pusher.subscribe('private-orders').ready({ timeout: 5000 })
+     */
+    ready(options?: WaitOptions): Promise<this>;
+    /**
+     * The channel's events as an async iterator of `{event, data, metadata}`: every event not
+     * named `pusher:…`, or only `eventName`. Ends on `break`, abort or unsubscribe (after the
+     * events already waiting). At most `limit` events (default 10,000) wait for a slow loop;
+     * past that it throws an Error with `code: 'PUSHER_EVENTS_OVERFLOW'` once the waiting
+     * ones are consumed. Not part of pusher-js.
+     *
+     * @example
+     * for await (const { event, data } of channel.events({ signal })) console.log(event, data)
+     */
+    events(eventName?: string, options?: EventsOptions): AsyncIterableIterator<ChannelEvent>;
+    events(options: EventsOptions): AsyncIterableIterator<ChannelEvent>;
     /** Calls `callback(error)` when the subscription is refused. */
     bind(eventName: 'pusher:subscription_error', callback: ((error: AuthError) => any) | Function, context?: any): this;
     /** Calls `callback({subscription_count})` when the server reports the subscriber count. */
@@ -675,8 +698,59 @@ declare namespace Pusher {
     | MessageParseErrorEvent
     | CallbackErrorEvent;
 
+  /** Options of the promise APIs (`ready()`). */
+  export interface WaitOptions {
+    /** Milliseconds before rejecting with a `TimeoutError`. */
+    timeout?: number;
+    /** Rejects with the signal's reason (an `AbortError` by default) when aborted. */
+    signal?: AbortSignal;
+  }
+
+  /** Options of `channel.events()`. */
+  export interface EventsOptions {
+    /** Ends the iteration: the pending `next()` rejects with the signal's reason. */
+    signal?: AbortSignal;
+    /** Events that may wait for a slow loop (default 10,000). */
+    limit?: number;
+  }
+
+  /** One event from `channel.events()`. */
+  export interface ChannelEvent {
+    /** The event name. */
+    event: string;
+    /** The event data, decoded as pusher-js decodes it. */
+    data: any;
+    /** `{}`, `{user_id}` for presence client events, or `undefined` on encrypted channels. */
+    metadata: Metadata | undefined;
+  }
+
+  /** Why `connection.ready()` rejected. */
+  export interface ConnectionFailure extends Error {
+    /** The refusal's close code (4001–4099), or `'failed'` / `'disconnected'`. */
+    code: number | 'failed' | 'disconnected';
+  }
+
+  /** Why `channel.ready()` rejected. */
+  export interface SubscriptionFailure extends Error {
+    /** `AuthError` (and others from the server), or `Unsubscribed`. */
+    type: string;
+    /** The auth endpoint's HTTP status, when there was one. */
+    status?: number;
+  }
+
   /** The connection (`pusher.connection`): its state, its socket id and its events. */
   export interface ConnectionManager extends EventsDispatcher {
+    /**
+     * Resolves with the socket id once connected (at once when connected); it keeps waiting
+     * through `connecting` and `unavailable`. Rejects with a `ConnectionFailure` when the
+     * server refuses (4001–4099) or the state becomes `failed` or `disconnected` (or already
+     * is), with the signal's reason (an `AbortError`) on abort, and with a `TimeoutError`
+     * after `timeout` ms. Not part of pusher-js.
+     *
+     * @example
+     * const socketId = await pusher.connection.ready({ timeout: 10000 })
+     */
+    ready(options?: WaitOptions): Promise<string>;
     /** The current state. */
     state: ConnectionState;
     /** The socket id from the last connection (`undefined` until first connected; typed `string` as in pusher-js). */

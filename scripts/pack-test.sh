@@ -138,14 +138,17 @@ async function main(): Promise<void> {
   const server: TestServer = await TestServer.start()
   const options: Pusher.Options = server.clientOptions({ activityTimeout: 30000 })
   const pusher: Pusher = new Pusher(server.key, options)
-  const channel: Pusher.Channel = pusher.subscribe('orders')
-  const order = await new Promise<Order>((resolve) => {
-    channel.bind('pusher:subscription_succeeded', () => {
-      server.trigger('orders', 'order-placed', { id: 42 })
-    })
-    channel.bind('order-placed', (data: Order) => resolve(data))
-  })
+  // Beyond pusher-js: the promise and async-iteration APIs, typed under --strict.
+  const socketId: string = await pusher.connection.ready({ timeout: 10000 })
+  const channel: Pusher.Channel = await pusher.subscribe('orders').ready({ timeout: 10000 })
+  server.trigger('orders', 'order-placed', { id: 42 })
+  let order: Order = { id: 0 }
+  for await (const { event, data } of channel.events('order-placed', { limit: 10 })) {
+    if (event === 'order-placed') order = data as Order
+    break
+  }
   if (order.id !== 42) throw new Error(`${label}: unexpected data ${JSON.stringify(order)}`)
+  if (socketId !== pusher.connection.socket_id) throw new Error(`${label}: socket id ${socketId}`)
   const state: string = pusher.connection.state
   if (state !== 'connected') throw new Error(`${label}: state ${state}`)
   pusher.disconnect()
