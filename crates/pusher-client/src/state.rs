@@ -362,7 +362,7 @@ impl Machine {
                 channel,
             } => {
                 if self.is_open() {
-                    self.send(frame::event(event, data, channel));
+                    self.send_client_event(frame::event(event, data, channel), channel);
                 }
             }
         }

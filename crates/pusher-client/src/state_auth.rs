@@ -21,6 +21,9 @@ impl Machine {
     /// Sends `pusher:subscribe`, after authorizing the channel when it needs it.
     pub(super) fn begin_subscribe(&mut self, name: &str) {
         if needs_auth(name) {
+            if let Some(entry) = self.channels.get_mut(name) {
+                entry.held = Some(Vec::new());
+            }
             self.actions.push(Action::AuthorizeChannel {
                 channel: name.to_owned(),
                 socket_id: self.current_socket(),
@@ -44,6 +47,7 @@ impl Machine {
         if entry.status != Status::Pending {
             return;
         }
+        let held = entry.held.take();
         if entry.cancelled {
             self.channels.failed(name);
             self.emit(Event::ChannelRemoved {
@@ -74,6 +78,25 @@ impl Machine {
                     user_id: None,
                 }));
             }
+        }
+        // Client events triggered while authorizing follow the subscription, as they do with
+        // pusher-js when its handler answers at once (refused, they still go: the server
+        // answers them as it would have).
+        for text in held.into_iter().flatten() {
+            self.send(text);
+        }
+    }
+
+    /// A client event on `channel`: held while the channel's authorization is on its way,
+    /// sent at once otherwise.
+    pub(super) fn send_client_event(&mut self, text: String, channel: Option<&str>) {
+        let held = channel
+            .and_then(|name| self.channels.get_mut(name))
+            .and_then(|entry| entry.held.as_mut())
+            .filter(|held| held.len() < crate::channels::MAX_HELD);
+        match held {
+            Some(held) => held.push(text),
+            None => self.send(text),
         }
     }
 
