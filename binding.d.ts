@@ -195,6 +195,8 @@ export interface EngineDefaults {
   unavailableTimeout: number
   /** Largest frame accepted, in bytes. */
   maxMessageSize: number
+  /** The back-off's cap in seconds. */
+  maxReconnectGapInSeconds: number
 }
 
 /** Batch kind: a connection error. */
@@ -282,6 +284,10 @@ export interface NativeOptions {
   unavailableTimeout?: number
   /** Largest frame accepted, in bytes. */
   maxMessageSize?: number
+  /** Retries allowed in a row (`maxReconnectionAttempts`); absent: no limit. */
+  maxReconnectionAttempts?: number
+  /** The back-off's cap in seconds (`maxReconnectGapInSeconds`). */
+  maxReconnectGapInSeconds?: number
   /** How to authorize channels and users. */
   auth: NativeAuth
   /** Extra trusted certificates (PEM), for private CAs and self-signed servers. */

@@ -210,6 +210,15 @@ declare namespace Pusher {
      */
     maxMessageSize?: number;
     /**
+     * (pusher-native) Retries allowed in a row after a failed attempt or a dropped connection,
+     * as Pusher's Java client counts them: `2` makes at most 3 attempts in a row. Then an
+     * `error` event says why and the state is `disconnected`; `connect()` starts afresh.
+     * Default: no limit.
+     */
+    maxReconnectionAttempts?: number | string | null;
+    /** (pusher-native) The back-off's cap in seconds (default 30), plus up to 25 % jitter. */
+    maxReconnectGapInSeconds?: number | string;
+    /**
      * pusher-native only: the longest wait for one authorization, by handler or endpoint, in
      * milliseconds (default `10000`; a number or a numeric string). Past it the subscription
      * fails with `pusher:subscription_error`.

@@ -75,6 +75,22 @@ function byteSize(v, name) {
   throw invalid(name, 'an integer number of bytes, at least 1024', v)
 }
 
+/** A count: a non-negative integer (or a string holding one); null/undefined: no limit. */
+function count(v, name) {
+  if (v === undefined || v === null) return undefined
+  const n = numeric(v)
+  if (Number.isInteger(n) && n >= 0) return n
+  throw invalid(name, 'a whole number of attempts, 0 or more', v)
+}
+
+/** Seconds, at least 1 (or a string holding them). */
+function seconds(v, name) {
+  if (v === undefined || v === null) return undefined
+  const n = numeric(v)
+  if (Number.isFinite(n) && n >= 1) return n
+  throw invalid(name, 'a number of seconds, at least 1', v)
+}
+
 /** Our own `ca`: PEM text, a Buffer, or an array of them, joined into one PEM text. */
 function pem(v, name) {
   if (v === undefined || v === null) return undefined
@@ -137,6 +153,10 @@ const OPTIONS = [
     doc: '`false` ignores the environment; `NO_PROXY` is honoured' },
   { name: 'maxMessageSize', read: byteSize, ours: true, engine: 'maxMessageSize', defaultFrom: 'maxMessageSize',
     accepts: 'bytes, at least 1024', doc: 'a larger frame is refused with an `error` and the client reconnects' },
+  { name: 'maxReconnectionAttempts', read: count, ours: true, engine: 'maxReconnectionAttempts', accepts: 'a whole number, 0 or more',
+    default: 'no limit', doc: '`n` further attempts after a failed attempt or a dropped connection (`2`: at most 3 in a row, as in Pusher\'s Java client); then an `error` says why and the state is `disconnected`; `connect()` starts afresh' },
+  { name: 'maxReconnectGapInSeconds', read: seconds, ours: true, engine: 'maxReconnectGapInSeconds', defaultFrom: 'maxReconnectGapInSeconds',
+    accepts: 'seconds, at least 1', doc: 'the back-off\'s cap (plus up to 25 % jitter)' },
   { name: 'httpHost', read: ignored, accepts: 'text', default: '', doc: 'accepted; there is no HTTP fallback transport yet' },
   { name: 'httpPort', read: port, accepts: 'a port, or a numeric string', default: '`80`', doc: 'as `httpHost`' },
   { name: 'httpsPort', read: port, accepts: 'a port, or a numeric string', default: '`443`', doc: 'as `httpHost`' },

@@ -18,6 +18,7 @@ function defaultText(option) {
   if (option.defaultFrom === undefined) return option.default
   const value = DEFAULTS[option.defaultFrom]
   if (option.defaultFrom === 'maxMessageSize') return `${value / (1024 * 1024)} MiB`
+  if (option.defaultFrom === 'maxReconnectGapInSeconds') return `\`${value}\` s`
   return option.defaultFrom.endsWith('Timeout') ? `\`${value}\` ms` : `\`${value}\``
 }
 

@@ -18,6 +18,8 @@ pub struct EngineDefaults {
     pub unavailable_timeout: f64,
     /// Largest frame accepted, in bytes.
     pub max_message_size: f64,
+    /// The back-off's cap in seconds.
+    pub max_reconnect_gap_in_seconds: f64,
 }
 
 /// The engine's defaults for the options JS may leave unset.
@@ -30,5 +32,6 @@ pub fn engine_defaults() -> EngineDefaults {
         pong_timeout: defaults::PONG_TIMEOUT_MS as f64,
         unavailable_timeout: defaults::UNAVAILABLE_TIMEOUT_MS as f64,
         max_message_size: defaults::MAX_MESSAGE_SIZE as f64,
+        max_reconnect_gap_in_seconds: defaults::MAX_RECONNECT_GAP_S as f64,
     }
 }

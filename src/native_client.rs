@@ -40,6 +40,10 @@ pub struct NativeOptions {
     pub unavailable_timeout: Option<f64>,
     /// Largest frame accepted, in bytes.
     pub max_message_size: Option<f64>,
+    /// Retries allowed in a row (`maxReconnectionAttempts`); absent: no limit.
+    pub max_reconnection_attempts: Option<u32>,
+    /// The back-off's cap in seconds (`maxReconnectGapInSeconds`).
+    pub max_reconnect_gap_in_seconds: Option<f64>,
     /// How to authorize channels and users.
     pub auth: NativeAuth,
     /// Extra trusted certificates (PEM), for private CAs and self-signed servers.
@@ -127,6 +131,10 @@ impl NativeClient {
         }
         if let Some(v) = options.max_message_size {
             opts = opts.max_message_size(v as usize);
+        }
+        opts = opts.max_reconnection_attempts(options.max_reconnection_attempts);
+        if let Some(v) = options.max_reconnect_gap_in_seconds {
+            opts = opts.max_reconnect_gap(ms(v * 1000.0));
         }
         let tls =
             pusher_client::tls::config_with(options.ca.as_deref(), options.extra_ca.as_deref())

@@ -56,6 +56,8 @@ pub enum Failure {
     Lost,
     /// The server closed the connection with a close frame.
     Closed,
+    /// No reconnection attempt left (`max_reconnection_attempts`).
+    GaveUp,
     /// The server reported an error (`pusher:error`).
     Server,
     /// A frame could not be decoded (not JSON, not an object, binary).

@@ -24,6 +24,8 @@ pub mod defaults {
     pub const ATTEMPT_TIMEOUT_MS: u64 = 15_000;
     /// Largest frame accepted from the server, in bytes.
     pub const MAX_MESSAGE_SIZE: usize = 4 << 20;
+    /// The back-off's cap in seconds (`maxReconnectGapInSeconds`), before jitter.
+    pub const MAX_RECONNECT_GAP_S: u64 = 30;
 }
 
 /// How to reach a Pusher-protocol server and how to keep the connection alive.
@@ -49,6 +51,8 @@ pub struct ClientOptions {
     pub(crate) path: String,
     pub(crate) use_tls: bool,
     pub(crate) tls_fallback: bool,
+    pub(crate) max_reconnection_attempts: Option<u32>,
+    pub(crate) max_reconnect_gap: Duration,
     pub(crate) activity_timeout: Duration,
     pub(crate) pong_timeout: Duration,
     pub(crate) unavailable_timeout: Duration,
@@ -86,6 +90,8 @@ impl ClientOptions {
             path: String::new(),
             use_tls: true,
             tls_fallback: false,
+            max_reconnection_attempts: None,
+            max_reconnect_gap: Duration::from_secs(defaults::MAX_RECONNECT_GAP_S),
             activity_timeout: Duration::from_millis(defaults::ACTIVITY_TIMEOUT_MS),
             pong_timeout: Duration::from_millis(defaults::PONG_TIMEOUT_MS),
             unavailable_timeout: Duration::from_millis(defaults::UNAVAILABLE_TIMEOUT_MS),
@@ -134,6 +140,19 @@ impl ClientOptions {
     /// back to `wss` too; it races the two, this alternates them). Default false.
     pub fn tls_fallback(mut self, on: bool) -> Self {
         self.tls_fallback = on;
+        self
+    }
+    /// Retries allowed in a row after a failed attempt or a dropped connection
+    /// (`maxReconnectionAttempts`, as in Pusher's Java client): `n` makes at most `n + 1`
+    /// attempts in a row; then the client reports why and ends `disconnected`. Default: no
+    /// limit.
+    pub fn max_reconnection_attempts(mut self, n: Option<u32>) -> Self {
+        self.max_reconnection_attempts = n;
+        self
+    }
+    /// The back-off's cap (`maxReconnectGapInSeconds`; 30 s by default), before jitter.
+    pub fn max_reconnect_gap(mut self, gap: Duration) -> Self {
+        self.max_reconnect_gap = gap;
         self
     }
     /// Silence after which the client pings (the server's value wins when smaller).

@@ -28,13 +28,14 @@ pub fn on_close(code: Option<u16>) -> Reconnect {
     }
 }
 
-/// Delay before retry number `attempt` (1-based): 1 s, 2 s, 4 s, … capped at 30 s, plus up
-/// to a quarter more of jitter from `unit` (a number in `[0, 1)`).
-pub fn backoff(attempt: u32, unit: f64) -> Duration {
+/// Delay before retry number `attempt` (1-based): 1 s, 2 s, 4 s, … capped at `cap` (30 s by
+/// default, `maxReconnectGapInSeconds`), plus up to a quarter more of jitter from `unit` (a
+/// number in `[0, 1)`).
+pub fn backoff(attempt: u32, unit: f64, cap: Duration) -> Duration {
     const BASE_MS: u64 = 1_000;
-    const CAP_MS: u64 = 30_000;
+    let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
     let exp = attempt.saturating_sub(1).min(16);
-    let nominal = (BASE_MS << exp).min(CAP_MS);
+    let nominal = (BASE_MS << exp).min(cap_ms);
     let jitter = (nominal as f64 * 0.25 * unit.clamp(0.0, 1.0)) as u64;
     Duration::from_millis(nominal + jitter)
 }
@@ -92,7 +93,7 @@ mod tests {
 
     #[test]
     fn backoff_table() {
-        let ms = |a, u| backoff(a, u).as_millis();
+        let ms = |a, u| backoff(a, u, Duration::from_secs(30)).as_millis();
         assert_eq!(ms(1, 0.0), 1_000);
         assert_eq!(ms(2, 0.0), 2_000);
         assert_eq!(ms(3, 0.0), 4_000);
@@ -102,6 +103,12 @@ mod tests {
         assert_eq!(ms(1, 0.999_999), 1_249);
         assert_eq!(ms(60, 0.5), 33_750);
         assert_eq!(ms(0, 0.0), 1_000);
+        // A smaller cap (maxReconnectGapInSeconds: 5).
+        let capped = |a| backoff(a, 0.0, Duration::from_secs(5)).as_millis();
+        assert_eq!(
+            [capped(1), capped(3), capped(4), capped(9)],
+            [1_000, 4_000, 5_000, 5_000]
+        );
     }
 
     #[test]

@@ -149,6 +149,8 @@ pub struct Machine {
     retry_at: Option<Instant>,
     unavailable_at: Option<Instant>,
     attempt: u32,
+    /// Retries since the last connection (or `connect()`), for `max_reconnection_attempts`.
+    retries: u32,
     channels: ChannelTable,
     signin: Signin,
     jitter: Jitter,
@@ -172,6 +174,7 @@ impl Machine {
             retry_at: None,
             unavailable_at: None,
             attempt: 0,
+            retries: 0,
             channels: ChannelTable::default(),
             signin: Signin::NotRequested,
             actions: Vec::new(),
@@ -375,11 +378,13 @@ impl Machine {
                 // A manual connect() while waiting to retry: start over, now.
                 if self.retry_at.take().is_some() {
                     self.attempt = 0;
+                    self.retries = 0;
                     self.open(now);
                 }
             }
             _ => {
                 self.attempt = 0;
+                self.retries = 0;
                 self.set_state(ConnectionState::Connecting);
                 self.unavailable_at = Some(now + self.opts.unavailable_timeout);
                 self.open(now);
@@ -419,6 +424,23 @@ impl Machine {
         self.pong_deadline = None;
     }
 
+    /// No attempt left (`max_reconnection_attempts`): stop, say why, end `disconnected`.
+    fn give_up(&mut self, max: u32) {
+        self.retry_at = None;
+        self.unavailable_at = None;
+        self.attempt = 0;
+        self.retries = 0;
+        self.on_fallback = false;
+        self.emit_error(ConnectionError::socket(
+            Failure::GaveUp,
+            format!(
+                "gave up reconnecting: {} attempts in a row failed (maxReconnectionAttempts: {max})",
+                max + 1
+            ),
+        ));
+        self.set_state(ConnectionState::Disconnected);
+    }
+
     /// Schedules the next attempt after a lost or failed connection.
     fn retry(&mut self, how: Reconnect, now: Instant) {
         if how == Reconnect::Never {
@@ -426,6 +448,12 @@ impl Machine {
             self.unavailable_at = None;
             self.set_state(ConnectionState::Disconnected);
             return;
+        }
+        self.retries += 1;
+        if let Some(max) = self.opts.max_reconnection_attempts {
+            if self.retries > max {
+                return self.give_up(max);
+            }
         }
         if how == Reconnect::WithTls {
             self.use_tls = true;
@@ -442,7 +470,11 @@ impl Machine {
         let delay = match how {
             Reconnect::Backoff => {
                 self.attempt += 1;
-                policy::backoff(self.attempt, self.jitter.next_unit())
+                policy::backoff(
+                    self.attempt,
+                    self.jitter.next_unit(),
+                    self.opts.max_reconnect_gap,
+                )
             }
             _ => Duration::ZERO,
         };
@@ -556,6 +588,7 @@ impl Machine {
                 self.socket = Socket::Open;
                 self.socket_id = Some(est.socket_id);
                 self.attempt = 0;
+                self.retries = 0;
                 self.retry_at = None;
                 self.unavailable_at = None;
                 self.last_activity = now;

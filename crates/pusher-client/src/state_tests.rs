@@ -704,3 +704,63 @@ fn without_the_fallback_a_plain_client_stays_plain() {
     let urls = open_urls(&r.advance(connecting_in(&a)[0]));
     assert_eq!(urls, vec!["ws://127.0.0.1:6001/app/key"]);
 }
+
+#[test]
+fn max_reconnection_attempts_2_makes_at_most_3_attempts_in_a_row_then_gives_up() {
+    let mut r = Rig::new(opts().max_reconnection_attempts(Some(2)));
+    let mut opened = opens(&r.input(Input::Connect));
+    let mut last = Vec::new();
+    for _ in 0..3 {
+        last = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
+        if let Some(delay) = connecting_in(&last).first().copied() {
+            opened += opens(&r.advance(delay));
+        }
+    }
+    assert_eq!(opened, 3);
+    assert_eq!(r.m.state(), ConnectionState::Disconnected);
+    let gave_up = errors(&last);
+    assert_eq!(gave_up.last().map(|e| e.failure), Some(Failure::GaveUp));
+    assert!(r.m.poll_timeout().is_none(), "nothing left to wait for");
+    // connect() starts afresh, with the full allowance again.
+    assert_eq!(opens(&r.input(Input::Connect)), 1);
+    assert_eq!(r.m.state(), ConnectionState::Connecting);
+}
+
+#[test]
+fn the_reconnection_allowance_resets_once_connected() {
+    let mut r = Rig::connected(opts().max_reconnection_attempts(Some(1)));
+    for _ in 0..3 {
+        // A drop, then one retry that connects: never more than the allowance in a row.
+        let a = r.input(Input::SocketLost(ConnectionError::socket(
+            Failure::Lost,
+            "reset",
+        )));
+        assert_eq!(opens(&r.advance(connecting_in(&a)[0])), 1);
+        r.input(Input::SocketOpened);
+        r.input(Input::Text(ESTABLISHED));
+        assert_eq!(r.m.state(), ConnectionState::Connected);
+    }
+}
+
+#[test]
+fn max_reconnect_gap_caps_the_back_off() {
+    let mut r = Rig::new(opts().max_reconnect_gap(Duration::from_secs(2)));
+    r.input(Input::Connect);
+    let mut delays = Vec::new();
+    for _ in 0..5 {
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
+        let d = connecting_in(&a)[0];
+        delays.push(d);
+        r.advance(d);
+    }
+    assert!(
+        delays.iter().all(|d| *d < Duration::from_millis(2_500)),
+        "{delays:?}"
+    );
+}
