@@ -245,6 +245,11 @@ export interface NativeAuth {
   userJs: boolean
   /** Longest wait for one authorization, in milliseconds. */
   timeoutMs: number
+  /**
+   * Batch channel authorizations (pusher-js-auth's format) asked for within this many
+   * milliseconds; absent: one request per channel.
+   */
+  batchDelayMs?: number
 }
 
 /** An auth endpoint with its static form fields and headers, as `[name, value]` pairs. */

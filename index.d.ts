@@ -354,6 +354,13 @@ declare namespace Pusher {
     paramsProvider?: () => any;
     /** Called for each request: more headers. */
     headersProvider?: () => any;
+    /**
+     * (pusher-native, channel authorization only) Batch the endpoint requests: channels
+     * authorized within `delay` ms (default 10) of each other share one request, in the
+     * format of the pusher-js-auth plugin (`channel_name[0]`, `channel_name[1]`, …; answered
+     * `{[socketId]: {[channel]: {status, data}}}`). A channel refused in the answer fails alone.
+     */
+    batch?: boolean | { delay?: number };
   }
 
   /** Authorization by your own function (the other settings are then ignored). */

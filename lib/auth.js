@@ -102,6 +102,15 @@ function describeError(error) {
   }
 }
 
+/** Milliseconds batch requests gather for (`batch: true` or `{delay}`), or undefined. */
+const DEFAULT_BATCH_DELAY = 10
+
+function batchDelay(batch) {
+  if (!batch) return undefined
+  const delay = typeof batch === 'object' ? Number(batch.delay) : NaN
+  return Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_BATCH_DELAY
+}
+
 /** Auth data fields and their names in the engine's answer object (`JsAuthAnswer`). */
 const ANSWER_FIELDS = { channel_data: 'channelData', shared_secret: 'sharedSecret', user_data: 'userData' }
 
@@ -137,6 +146,7 @@ function buildAuth(options, pusher, timeoutMs) {
     channelJs,
     userJs,
     timeoutMs: timeout,
+    batchDelayMs: batchDelay(conf.channel.batch),
   }
   if (!channelJs && !userJs) return { native, authorize: undefined }
 

@@ -140,7 +140,7 @@ const OPTIONS = [
     doc: 'as in pusher-js: `ws` is the WebSocket (over TLS unless `forceTLS` is `false`), and `wss` the fallback of a `forceTLS: false` client (tried every other attempt while `ws://` fails); without `ws` the state is `failed` (there are no HTTP transports)' },
   { name: 'disabledTransports', read: transports, accepts: 'an array of transport names', default: 'none', doc: 'wins over `enabledTransports`' },
   { name: 'channelAuthorization', read: auth, accepts: 'an object', default: "`{endpoint: '/pusher/auth'}`",
-    doc: '`endpoint`, `params`, `headers`, `paramsProvider`, `headersProvider`, `customHandler` (callback or promise); `transport` must be `\'ajax\'`' },
+    doc: '`endpoint`, `params`, `headers`, `paramsProvider`, `headersProvider`, `customHandler` (callback or promise); `transport` must be `\'ajax\'`; (ours) `batch: true` or `{delay}` (ms, default 10) batches endpoint requests as the pusher-js-auth plugin does' },
   { name: 'userAuthentication', read: auth, accepts: 'an object', default: "`{endpoint: '/pusher/user-auth'}`", doc: 'the same fields, for `signin()`' },
   { name: 'authEndpoint', read: auth, accepts: 'text', default: "`'/pusher/auth'`", doc: 'legacy; used when `channelAuthorization` is absent' },
   { name: 'auth', read: auth, accepts: '`{params, headers}`', default: '', doc: 'legacy, as `authEndpoint`' },

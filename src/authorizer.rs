@@ -37,6 +37,9 @@ pub struct NativeAuth {
     pub user_js: bool,
     /// Longest wait for one authorization, in milliseconds.
     pub timeout_ms: f64,
+    /// Batch channel authorizations (pusher-js-auth's format) asked for within this many
+    /// milliseconds; absent: one request per channel.
+    pub batch_delay_ms: Option<f64>,
 }
 
 /// What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
@@ -110,14 +113,13 @@ impl AuthSettings {
         let timeout = Duration::from_millis(a.timeout_ms.max(1.0) as u64);
         let channel: Option<Endpoint> = a.channel_endpoint.map(Into::into);
         let user: Option<Endpoint> = a.user_endpoint.map(Into::into);
+        let mut http =
+            HttpAuthorizer::with_transport(channel.clone(), user.clone(), timeout, tls, proxy);
+        if let Some(ms) = a.batch_delay_ms {
+            http = http.batched(Duration::from_millis(ms.max(0.0) as u64));
+        }
         AuthSettings {
-            http: HttpAuthorizer::with_transport(
-                channel.clone(),
-                user.clone(),
-                timeout,
-                tls,
-                proxy,
-            ),
+            http,
             channel,
             user,
             channel_js: a.channel_js,
@@ -156,6 +158,7 @@ impl BindingAuthorizer {
         socket_id: &str,
         channel: Option<&str>,
         from_answer: fn(JsAuthAnswer) -> std::result::Result<T, AuthError>,
+        post: fn(&HttpAuthorizer, &Endpoint, &str, Option<&str>) -> AuthFuture<T>,
     ) -> AuthFuture<T> {
         let settings = self.settings.clone();
         let js = self.js.clone();
@@ -206,10 +209,7 @@ impl BindingAuthorizer {
                 endpoint
                     .headers
                     .extend(pairs(answer.headers.unwrap_or_default()));
-                settings
-                    .http
-                    .post::<T>(kind, &endpoint, &socket_id, channel.as_deref())
-                    .await
+                post(&settings.http, &endpoint, &socket_id, channel.as_deref()).await
             };
             match tokio::time::timeout(timeout, work).await {
                 Ok(r) => r,
@@ -246,7 +246,15 @@ fn user_auth(a: JsAuthAnswer) -> std::result::Result<UserAuth, AuthError> {
 impl Authorizer for BindingAuthorizer {
     fn authorize_channel(&self, socket_id: &str, channel: &str) -> AuthFuture<ChannelAuth> {
         let request = if self.settings.channel_js {
-            self.via_js(AuthKind::Channel, socket_id, Some(channel), channel_auth)
+            self.via_js(
+                AuthKind::Channel,
+                socket_id,
+                Some(channel),
+                channel_auth,
+                |http, endpoint, socket_id, channel| {
+                    http.post_channel(endpoint, socket_id, channel.unwrap_or_default())
+                },
+            )
         } else {
             self.settings.http.authorize_channel(socket_id, channel)
         };
@@ -259,7 +267,13 @@ impl Authorizer for BindingAuthorizer {
 
     fn authenticate_user(&self, socket_id: &str) -> AuthFuture<UserAuth> {
         if self.settings.user_js {
-            self.via_js(AuthKind::User, socket_id, None, user_auth)
+            self.via_js(
+                AuthKind::User,
+                socket_id,
+                None,
+                user_auth,
+                |http, endpoint, socket_id, _| http.post(AuthKind::User, endpoint, socket_id, None),
+            )
         } else {
             self.settings.http.authenticate_user(socket_id)
         }

@@ -203,6 +203,8 @@ pub struct HttpAuthorizer {
     channel: Option<Endpoint>,
     user: Option<Endpoint>,
     timeout: Duration,
+    /// Channel authorizations gathered into batch requests (see [`HttpAuthorizer::batched`]).
+    batch: Option<Arc<crate::auth_batch::Batcher>>,
 }
 
 impl std::fmt::Debug for HttpAuthorizer {
@@ -211,6 +213,7 @@ impl std::fmt::Debug for HttpAuthorizer {
             .field("channel", &self.channel.as_ref().map(|e| &e.url))
             .field("user", &self.user.as_ref().map(|e| &e.url))
             .field("timeout", &self.timeout)
+            .field("batched", &self.batch.is_some())
             .finish()
     }
 }
@@ -236,6 +239,28 @@ impl HttpAuthorizer {
             channel,
             user,
             timeout,
+            batch: None,
+        }
+    }
+
+    /// Channel authorizations asked for within `delay` of each other (for one socket and
+    /// endpoint) share one request, in the format of the `pusher-js-auth` plugin:
+    /// `channel_name[0]=…&channel_name[1]=…`, answered per channel.
+    pub fn batched(mut self, delay: Duration) -> Self {
+        self.batch = Some(Arc::new(crate::auth_batch::Batcher::new(delay)));
+        self
+    }
+
+    /// Authorizes `channel` at `endpoint`: one request, or a place in the next batch.
+    pub fn post_channel(
+        &self,
+        endpoint: &Endpoint,
+        socket_id: &str,
+        channel: &str,
+    ) -> AuthFuture<ChannelAuth> {
+        match &self.batch {
+            Some(batch) => batch.authorize(&self.http, endpoint, socket_id, channel, self.timeout),
+            None => self.post(AuthKind::Channel, endpoint, socket_id, Some(channel)),
         }
     }
 
@@ -284,7 +309,7 @@ impl HttpAuthorizer {
 impl Authorizer for HttpAuthorizer {
     fn authorize_channel(&self, socket_id: &str, channel: &str) -> AuthFuture<ChannelAuth> {
         match &self.channel {
-            Some(e) => self.post(AuthKind::Channel, e, socket_id, Some(channel)),
+            Some(e) => self.post_channel(e, socket_id, channel),
             None => not_configured("channel authorization"),
         }
     }
@@ -303,7 +328,7 @@ pub fn not_configured<T: Send + 'static>(what: &str) -> AuthFuture<T> {
     Box::pin(async move { Err(AuthError::new(AuthErrorKind::NotConfigured, msg)) })
 }
 
-fn absolute(url: &str) -> String {
+pub(crate) fn absolute(url: &str) -> String {
     if url.starts_with('/') {
         format!("http://localhost{url}")
     } else {

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod auth_batch;
 mod backlog;
 mod channel_kind;
 mod channels;
