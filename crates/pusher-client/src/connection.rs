@@ -259,7 +259,11 @@ impl Loop {
                         });
                         return frames;
                     }
-                    Err(ReadEnd::Failed(reason)) => reason,
+                    Err(ReadEnd::Failed(e)) => {
+                        // Sends the close frame for the broken rule before letting go.
+                        self.close_socket(e.close_code().unwrap_or(1002));
+                        e.to_string()
+                    }
                 }
             }
         };

@@ -39,6 +39,7 @@ mod state;
 pub mod tls;
 mod transport;
 mod websocket;
+mod ws_error;
 mod ws_frame;
 mod ws_handshake;
 
@@ -49,3 +50,4 @@ pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;
 pub use options::{ClientOptions, VERSION};
 pub use state::{Action, Input, Machine};
+pub use ws_error::{WebSocketError, WebSocketErrorKind};

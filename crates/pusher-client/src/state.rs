@@ -432,7 +432,15 @@ impl Machine {
         self.pong_deadline = None;
         match code {
             Some(1000) | Some(1001) => {}
-            Some(c) => self.emit_error(ConnectionError::pusher(Some(c.into()), reason)),
+            // Only the Pusher protocol's own codes are Pusher errors; any other close is a
+            // dropped connection, retried by `policy::on_close`.
+            Some(c @ 4000..=4999) => {
+                self.emit_error(ConnectionError::pusher(Some(c.into()), reason))
+            }
+            Some(c) => self.emit_error(ConnectionError::new(
+                ConnectionErrorKind::WebSocketError,
+                format!("connection closed with code {c} {reason}").trim_end(),
+            )),
             None => self.emit_error(ConnectionError::new(
                 ConnectionErrorKind::WebSocketError,
                 if reason.is_empty() {

@@ -7,6 +7,7 @@
 
 use crate::proxy::Proxy;
 use crate::transport::Transport;
+use crate::ws_error::{WebSocketError, WebSocketErrorKind};
 use crate::ws_frame::{self, Incoming, Reader, OP_CLOSE, OP_PONG, OP_TEXT};
 use crate::ws_handshake::{self, Target};
 use futures_util::FutureExt;
@@ -33,8 +34,9 @@ pub(crate) enum ReadEnd {
         /// Its reason.
         reason: String,
     },
-    /// The stream broke the protocol; why.
-    Failed(String),
+    /// The server broke a rule; a close frame with the matching code is queued (see
+    /// [`WebSocket::close`]).
+    Failed(WebSocketError),
 }
 
 /// An open client WebSocket.
@@ -46,6 +48,9 @@ pub(crate) struct WebSocket {
     /// Frames waiting to be written.
     out: Vec<u8>,
     max_message: usize,
+    /// A close frame is queued or sent: "After sending a Close frame, the endpoint MUST NOT
+    /// send any further data frames." (RFC 6455 section 5.5.1)
+    closing: bool,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -91,6 +96,7 @@ impl WebSocket {
             pending: Vec::new(),
             out: Vec::new(),
             max_message,
+            closing: false,
         };
         ws.upgrade(&target)
             .await
@@ -98,16 +104,21 @@ impl WebSocket {
         Ok(ws)
     }
 
-    async fn upgrade(&mut self, target: &Target) -> Result<(), String> {
-        let key = ws_handshake::key(random());
+    async fn upgrade(&mut self, target: &Target) -> Result<(), WebSocketError> {
+        let lost =
+            |e: io::Error| WebSocketError::with(WebSocketErrorKind::NoResponse, e.to_string());
+        let key = ws_handshake::key();
         self.io
             .write_all(target.request(&key).as_bytes())
             .await
-            .map_err(|e| e.to_string())?;
-        self.io.flush().await.map_err(|e| e.to_string())?;
+            .map_err(lost)?;
+        self.io.flush().await.map_err(lost)?;
         loop {
-            if self.read().await.map_err(|e| e.to_string())? == 0 {
-                return Err("the server closed the connection".into());
+            if self.read().await.map_err(lost)? == 0 {
+                return Err(WebSocketError::with(
+                    WebSocketErrorKind::NoResponse,
+                    "the server closed the connection",
+                ));
             }
             if let Some(head) = ws_handshake::check_response(&self.pending, &key)? {
                 self.pending.drain(..head);
@@ -137,7 +148,8 @@ impl WebSocket {
 
     /// Hands `on` each text message, binary message (as `Incoming::Binary`), ping and pong
     /// complete so far, until it returns false. Pings are answered (see
-    /// [`WebSocket::wants_flush`]). A close frame or a broken stream ends reading.
+    /// [`WebSocket::wants_flush`]). A close frame ends reading, and is answered; so does a
+    /// broken rule, with the close code for it.
     pub(crate) fn frames(
         &mut self,
         mut on: impl FnMut(Incoming<'_>) -> bool,
@@ -147,27 +159,47 @@ impl WebSocket {
             pending,
             out,
             max_message,
+            closing,
             ..
         } = self;
         let mut closed = None;
-        let used = reader
-            .read(pending, *max_message, |frame| match frame {
-                Incoming::Ping(payload) => {
+        let read = reader.read(pending, *max_message, |frame| match frame {
+            Incoming::Ping(payload) => {
+                // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+                // response, unless it already received a Close frame." (RFC 6455 5.5.2)
+                if !*closing {
                     ws_frame::encode(OP_PONG, payload, random(), out);
-                    on(Incoming::Ping(payload))
                 }
-                Incoming::Close(code, reason) => {
-                    closed = Some(ReadEnd::Closed {
-                        code,
-                        reason: reason.to_owned(),
-                    });
-                    false
+                on(Incoming::Ping(payload))
+            }
+            Incoming::Close(code, reason) => {
+                if !*closing {
+                    queue_close(out, ws_frame::close_reply(code));
+                    *closing = true;
                 }
-                other => on(other),
-            })
-            .map_err(|e| ReadEnd::Failed(e.to_string()))?;
-        pending.drain(..used);
-        closed.map_or(Ok(()), Err)
+                closed = Some(ReadEnd::Closed {
+                    code,
+                    reason: reason.to_owned(),
+                });
+                false
+            }
+            other => on(other),
+        });
+        match read {
+            Ok(used) => {
+                pending.drain(..used);
+                closed.map_or(Ok(()), Err)
+            }
+            Err(e) => {
+                // The rest of the stream can no longer be read: drop it.
+                *pending = Vec::new();
+                if !*closing {
+                    queue_close(out, e.close_code());
+                    *closing = true;
+                }
+                Err(ReadEnd::Failed(e))
+            }
+        }
     }
 
     /// Bytes read and kept but not yet used.
@@ -183,9 +215,11 @@ impl WebSocket {
         }
     }
 
-    /// Queues a text frame; [`WebSocket::flush`] sends it.
+    /// Queues a text frame; [`WebSocket::flush`] sends it. Nothing is sent after a close.
     pub(crate) fn send_text(&mut self, text: &str) {
-        ws_frame::encode(OP_TEXT, text.as_bytes(), random(), &mut self.out);
+        if !self.closing {
+            ws_frame::encode(OP_TEXT, text.as_bytes(), random(), &mut self.out);
+        }
     }
 
     /// Whether frames wait to be written.
@@ -200,15 +234,14 @@ impl WebSocket {
         self.io.flush().await
     }
 
-    /// Sends a close frame with `code`, then reads until the server closes too. Bound it with
-    /// a timeout: a server may never answer.
+    /// Sends a close frame with `code` (unless one is queued or sent already: the answer to
+    /// the server's close, or the code of the rule it broke), then reads until the server
+    /// closes too. Bound it with a timeout: a server may never answer.
     pub(crate) async fn close(mut self, code: u16) {
-        ws_frame::encode(
-            OP_CLOSE,
-            &ws_frame::close_body(code),
-            random(),
-            &mut self.out,
-        );
+        if !self.closing {
+            queue_close(&mut self.out, Some(code));
+            self.closing = true;
+        }
         if self.flush().await.is_err() {
             return;
         }
@@ -220,4 +253,8 @@ impl WebSocket {
         }
         let _ = self.io.shutdown().await;
     }
+}
+
+fn queue_close(out: &mut Vec<u8>, code: Option<u16>) {
+    ws_frame::encode(OP_CLOSE, &ws_frame::close_body(code), random(), out);
 }
