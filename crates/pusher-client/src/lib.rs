@@ -32,6 +32,9 @@ pub mod crypto;
 pub mod error;
 mod event;
 pub mod frame;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod options;
 pub mod policy;
 pub mod proxy;
@@ -39,6 +42,9 @@ mod state;
 pub mod tls;
 mod transport;
 mod websocket;
+mod ws_codec;
+#[cfg(any(test, feature = "fuzzing"))]
+mod ws_diff;
 mod ws_error;
 mod ws_frame;
 mod ws_handshake;

@@ -7,11 +7,12 @@
 
 use crate::proxy::Proxy;
 use crate::transport::Transport;
+use crate::ws_codec::Codec;
+pub(crate) use crate::ws_codec::ReadEnd;
 use crate::ws_error::{WebSocketError, WebSocketErrorKind};
-use crate::ws_frame::{self, Incoming, Reader, OP_CLOSE, OP_PONG, OP_TEXT};
+use crate::ws_frame::Incoming;
 use crate::ws_handshake::{self, Target};
 use futures_util::FutureExt;
-use ring::rand::{SecureRandom, SystemRandom};
 use rustls_pki_types::ServerName;
 use std::io;
 use std::mem::MaybeUninit;
@@ -24,41 +25,10 @@ use tokio_rustls::TlsConnector;
 /// Bytes read from the socket at most at once.
 const READ_CHUNK: usize = 16 * 1024;
 
-/// How reading the frames that have arrived ended, when it cannot go on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ReadEnd {
-    /// The server sent a close frame.
-    Closed {
-        /// Its code, if it had one.
-        code: Option<u16>,
-        /// Its reason.
-        reason: String,
-    },
-    /// The server broke a rule; a close frame with the matching code is queued (see
-    /// [`WebSocket::close`]).
-    Failed(WebSocketError),
-}
-
-/// An open client WebSocket.
+/// An open client WebSocket: the socket, and its bytes (see [`Codec`]).
 pub(crate) struct WebSocket {
     io: Transport,
-    reader: Reader,
-    /// Bytes read but not yet used: the start of a frame still arriving.
-    pending: Vec<u8>,
-    /// Frames waiting to be written.
-    out: Vec<u8>,
-    max_message: usize,
-    /// A close frame is queued or sent: "After sending a Close frame, the endpoint MUST NOT
-    /// send any further data frames." (RFC 6455 section 5.5.1)
-    closing: bool,
-}
-
-fn random<const N: usize>() -> [u8; N] {
-    let mut bytes = [0; N];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .expect("the system's random source works");
-    bytes
+    codec: Codec,
 }
 
 impl WebSocket {
@@ -92,11 +62,7 @@ impl WebSocket {
         };
         let mut ws = WebSocket {
             io,
-            reader: Reader::default(),
-            pending: Vec::new(),
-            out: Vec::new(),
-            max_message,
-            closing: false,
+            codec: Codec::new(max_message),
         };
         ws.upgrade(&target)
             .await
@@ -120,8 +86,8 @@ impl WebSocket {
                     "the server closed the connection",
                 ));
             }
-            if let Some(head) = ws_handshake::check_response(&self.pending, &key)? {
-                self.pending.drain(..head);
+            if let Some(head) = ws_handshake::check_response(self.codec.pending(), &key)? {
+                self.codec.consume(head);
                 return Ok(());
             }
         }
@@ -142,7 +108,7 @@ impl WebSocket {
         let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
         let mut buf = ReadBuf::uninit(&mut chunk);
         ready!(std::pin::Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
-        self.pending.extend_from_slice(buf.filled());
+        self.codec.received(buf.filled());
         Poll::Ready(Ok(buf.filled().len()))
     }
 
@@ -150,86 +116,34 @@ impl WebSocket {
     /// complete so far, until it returns false. Pings are answered (see
     /// [`WebSocket::wants_flush`]). A close frame ends reading, and is answered; so does a
     /// broken rule, with the close code for it.
-    pub(crate) fn frames(
-        &mut self,
-        mut on: impl FnMut(Incoming<'_>) -> bool,
-    ) -> Result<(), ReadEnd> {
-        let WebSocket {
-            reader,
-            pending,
-            out,
-            max_message,
-            closing,
-            ..
-        } = self;
-        let mut closed = None;
-        let read = reader.read(pending, *max_message, |frame| match frame {
-            Incoming::Ping(payload) => {
-                // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
-                // response, unless it already received a Close frame." (RFC 6455 5.5.2)
-                if !*closing {
-                    ws_frame::encode(OP_PONG, payload, random(), out);
-                }
-                on(Incoming::Ping(payload))
-            }
-            Incoming::Close(code, reason) => {
-                if !*closing {
-                    queue_close(out, ws_frame::close_reply(code));
-                    *closing = true;
-                }
-                closed = Some(ReadEnd::Closed {
-                    code,
-                    reason: reason.to_owned(),
-                });
-                false
-            }
-            other => on(other),
-        });
-        match read {
-            Ok(used) => {
-                pending.drain(..used);
-                closed.map_or(Ok(()), Err)
-            }
-            Err(e) => {
-                // The rest of the stream can no longer be read: drop it.
-                *pending = Vec::new();
-                if !*closing {
-                    queue_close(out, e.close_code());
-                    *closing = true;
-                }
-                Err(ReadEnd::Failed(e))
-            }
-        }
+    pub(crate) fn frames(&mut self, on: impl FnMut(Incoming<'_>) -> bool) -> Result<(), ReadEnd> {
+        self.codec.frames(on)
     }
 
     /// Bytes read and kept but not yet used.
     pub(crate) fn buffered(&self) -> usize {
-        self.pending.len()
+        self.codec.pending().len()
     }
 
     /// Lets go of the read buffer when nothing is left over in it: between turns an idle
     /// connection keeps no buffer.
     pub(crate) fn shed(&mut self) {
-        if self.pending.is_empty() {
-            self.pending = Vec::new();
-        }
+        self.codec.shed();
     }
 
     /// Queues a text frame; [`WebSocket::flush`] sends it. Nothing is sent after a close.
     pub(crate) fn send_text(&mut self, text: &str) {
-        if !self.closing {
-            ws_frame::encode(OP_TEXT, text.as_bytes(), random(), &mut self.out);
-        }
+        self.codec.send_text(text);
     }
 
     /// Whether frames wait to be written.
     pub(crate) fn wants_flush(&self) -> bool {
-        !self.out.is_empty()
+        self.codec.wants_flush()
     }
 
     /// Writes the queued frames.
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
-        let out = std::mem::take(&mut self.out);
+        let out = self.codec.take_out();
         self.io.write_all(&out).await?;
         self.io.flush().await
     }
@@ -238,10 +152,7 @@ impl WebSocket {
     /// the server's close, or the code of the rule it broke), then reads until the server
     /// closes too. Bound it with a timeout: a server may never answer.
     pub(crate) async fn close(mut self, code: u16) {
-        if !self.closing {
-            queue_close(&mut self.out, Some(code));
-            self.closing = true;
-        }
+        self.codec.close(code);
         if self.flush().await.is_err() {
             return;
         }
@@ -253,8 +164,4 @@ impl WebSocket {
         }
         let _ = self.io.shutdown().await;
     }
-}
-
-fn queue_close(out: &mut Vec<u8>, code: Option<u16>) {
-    ws_frame::encode(OP_CLOSE, &ws_frame::close_body(code), random(), out);
 }

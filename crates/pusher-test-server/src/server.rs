@@ -92,6 +92,7 @@ pub(crate) struct Inner {
     pub changes: watch::Sender<()>,
     pub silent: watch::Sender<bool>,
     pub handshake: Mutex<HandshakeMode>,
+    pub upgrade: Mutex<crate::UpgradeAnswer>,
     next_socket: AtomicU64,
     listening: tokio::sync::Mutex<Option<Listening>>,
 }
@@ -129,6 +130,7 @@ impl TestServer {
             changes: watch::Sender::new(()),
             silent: watch::Sender::new(false),
             handshake: Mutex::new(HandshakeMode::Normal),
+            upgrade: Mutex::new(crate::UpgradeAnswer::Normal),
             next_socket: AtomicU64::new(1),
             listening: tokio::sync::Mutex::new(None),
         });
