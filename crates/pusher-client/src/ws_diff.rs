@@ -196,6 +196,10 @@ struct Memory {
 
 impl Read for Memory {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // An empty read means the end of the stream to tungstenite; to us, nothing yet.
+        while self.reads.front().is_some_and(Vec::is_empty) {
+            self.reads.pop_front();
+        }
         let Some(front) = self.reads.front_mut() else {
             return Ok(0);
         };
