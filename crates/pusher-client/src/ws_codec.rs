@@ -165,3 +165,63 @@ impl Codec {
 fn queue_close(out: &mut Vec<u8>, code: Option<u16>) {
     ws_frame::encode(OP_CLOSE, &ws_frame::close_body(code), mask(), out);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ws_error::WebSocketErrorKind;
+
+    /// Opcodes and payloads of the frames a codec queued (client frames are masked).
+    fn written(codec: &mut Codec) -> Vec<(u8, Vec<u8>)> {
+        let out = codec.take_out();
+        let mut frames = Vec::new();
+        let mut at = 0;
+        while at < out.len() {
+            let len = (out[at + 1] & 0x7f) as usize;
+            assert!(len < 126, "short frames only here");
+            let mask = &out[at + 2..at + 6];
+            let payload = out[at + 6..at + 6 + len]
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i & 3])
+                .collect();
+            frames.push((out[at] & 0x0f, payload));
+            at += 6 + len;
+        }
+        frames
+    }
+
+    #[test]
+    fn a_broken_rule_is_answered_once_and_then_nothing_is_sent() {
+        let mut codec = Codec::new(100);
+        codec.received(&[0x81, 0x02, 0xff, 0xfe]);
+        let end = codec.frames(|_| true).unwrap_err();
+        let ReadEnd::Failed(e) = end else {
+            panic!("{end:?}")
+        };
+        assert_eq!(e.kind(), WebSocketErrorKind::InvalidUtf8);
+        codec.send_text("late");
+        codec.close(1000);
+        assert_eq!(written(&mut codec), [(0x8, vec![0x03, 0xef])]);
+        assert!(codec.pending().is_empty(), "the unreadable rest is dropped");
+    }
+
+    #[test]
+    fn a_close_is_answered_and_our_own_close_is_not_sent_after_it() {
+        let mut codec = Codec::new(100);
+        codec.received(&[0x89, 0x01, b'p', 0x88, 0x02, 0x0f, 0xa0, 0x89, 0x00]);
+        let end = codec.frames(|_| true).unwrap_err();
+        assert_eq!(
+            end,
+            ReadEnd::Closed {
+                code: Some(4000),
+                reason: String::new()
+            }
+        );
+        codec.close(1000);
+        assert_eq!(
+            written(&mut codec),
+            [(0xA, b"p".to_vec()), (0x8, vec![0x0f, 0xa0])]
+        );
+    }
+}
