@@ -45,8 +45,14 @@ export declare class NativeClient {
   subscribe(channel: string): void
   /** Unsubscribes from a channel. */
   unsubscribe(channel: string): void
-  /** Sends an event; `data` is JSON text. */
-  sendEvent(event: string, data?: string | undefined | null, channel?: string | undefined | null): void
+  /**
+   * Sends an event; `data` is JSON text. False when it was not queued: more than
+   * `MAX_QUEUED_SEND_BYTES` (1 MiB) of events wait for a server that does not read them
+   * (an `error` event then says so, once per run of refusals).
+   */
+  sendEvent(event: string, data?: string | undefined | null, channel?: string | undefined | null): boolean
+  /** Test hook: the engine's socket loop panics; it must recover. Not part of the API. */
+  __provokePanic(): void
   /** Ends the connection task for good. */
   shutdown(): void
 }
@@ -126,6 +132,11 @@ export declare class TestServer {
   dropConnections(socketId?: string | undefined | null): number
   /** Stops (or resumes) reading and writing on every connection. */
   setSilent(silent: boolean): void
+  /**
+   * Stops (or resumes) reading and writing on every connection, as a hung peer: a client
+   * that keeps sending fills the socket's buffers.
+   */
+  setStalled(stalled: boolean): void
   /** How to answer new connections. */
   setHandshake(handshake: TestHandshake): void
   /** The open connections. */
@@ -148,6 +159,48 @@ export declare class TestServer {
 }
 
 /**
+ * Makes the next pass through `site` panic (once): `NativeClient.constructor`,
+ * `NativeClient.url`, `NativeClient.subscribe`, `TestServer.start`,
+ * `TestServer.connections`, `delivery` (converting a batch on the JS thread) or `auth`
+ * (an authorization future on the engine's thread). `null` disarms.
+ */
+export declare function __armPanic(site?: string | undefined | null): void
+
+/** Slots per event. */
+export declare const BATCH_STRIDE: number
+
+/** Batch kind: the engine forgot a channel. */
+export declare const CHANNEL_REMOVED: number
+
+/** `public`, `private`, `presence` or `encrypted`: which channel class `name` gets. */
+export declare function channelKind(name: string): string
+
+/** Batch kind: the delay before the next attempt. */
+export declare const CONNECTING_IN: number
+
+/** The engine's defaults for the options JS may leave unset. */
+export declare function engineDefaults(): EngineDefaults
+
+/** pusher-js's defaults as the engine holds them (`pusher.config` shows them). */
+export interface EngineDefaults {
+  /** Port for `ws://`. */
+  wsPort: number
+  /** Port for `wss://`. */
+  wssPort: number
+  /** Milliseconds of silence before a ping. */
+  activityTimeout: number
+  /** Milliseconds to wait for a pong. */
+  pongTimeout: number
+  /** Milliseconds without a connection before `unavailable`. */
+  unavailableTimeout: number
+  /** Largest frame accepted, in bytes. */
+  maxMessageSize: number
+}
+
+/** Batch kind: a connection error. */
+export declare const ERROR: number
+
+/**
  * What `lib/auth.js` answers: a result (`auth` set) or extra fields and headers for the
  * endpoint request.
  */
@@ -165,6 +218,18 @@ export interface JsAuthAnswer {
   /** Extra headers for the endpoint. */
   headers?: Array<Array<string>>
 }
+
+/** Batch kind: a log line. */
+export declare const LOG: number
+
+/** Batch kind: a message without data. */
+export declare const MESSAGE_NONE: number
+
+/** Batch kind: a message whose data is a string that may hold JSON. */
+export declare const MESSAGE_TEXT: number
+
+/** Batch kind: a message whose data is the decoded value itself. */
+export declare const MESSAGE_VALUE: number
 
 /** How channels and users are authorized. */
 export interface NativeAuth {
@@ -190,32 +255,39 @@ export interface NativeEndpoint {
   headers: Array<Array<string>>
 }
 
-/** Connection options, already validated by `lib/options.js`. */
+/**
+ * Connection options as `lib/options.js` read them from the option table; an absent one
+ * keeps the engine's default.
+ */
 export interface NativeOptions {
   /** The cluster name (`ws-<cluster>.pusher.com`). */
   cluster: string
   /** Use `wss://`. */
   useTls: boolean
+  /** For a plain client: try `wss://` too when `ws://` attempts fail. */
+  tlsFallback: boolean
   /** Host overriding the cluster's. */
   wsHost?: string
   /** Port for `ws://`. */
-  wsPort: number
+  wsPort?: number
   /** Port for `wss://`. */
-  wssPort: number
+  wssPort?: number
   /** Path before `/app/<key>`. */
-  wsPath: string
+  wsPath?: string
   /** Milliseconds of silence before a ping. */
-  activityTimeout: number
+  activityTimeout?: number
   /** Milliseconds to wait for a pong. */
-  pongTimeout: number
+  pongTimeout?: number
   /** Milliseconds without a connection before `unavailable`. */
-  unavailableTimeout: number
+  unavailableTimeout?: number
   /** Largest frame accepted, in bytes. */
-  maxMessageSize: number
+  maxMessageSize?: number
   /** How to authorize channels and users. */
   auth: NativeAuth
   /** Extra trusted certificates (PEM), for private CAs and self-signed servers. */
   ca?: string
+  /** Certificates from `NODE_EXTRA_CA_CERTS` (PEM); blocks that cannot be used are skipped. */
+  extraCa?: string
   /** An HTTP proxy for the WebSocket and auth requests. */
   proxy?: NativeProxy
 }
@@ -226,12 +298,19 @@ export interface NativeProxy {
   url: string
   /** `NO_PROXY` syntax. */
   noProxy: string
-  /** The option or variable it came from, for error messages. */
+  /**
+   * The option or variable it came from, for error messages: `Pusher option "proxy"`
+   * for the option (a malformed one throws), anything else names an environment variable
+   * (a malformed one is reported as an `error` event on every attempt to connect).
+   */
   source: string
 }
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */
 export declare function setLogging(on: boolean): void
+
+/** Batch kind: a state change. */
+export declare const STATE: number
 
 /** One app the server accepts. */
 export interface TestApp {
@@ -286,11 +365,14 @@ export interface TestFrame {
 
 /** How the server answers new connections. */
 export interface TestHandshake {
-  /** `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close` or `silent`. */
+  /**
+   * `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close`, `silent` or
+   * `firstFrame`.
+   */
   mode: string
   /** For `error` (`pusher:error` code; absent means `null`) and `close` (close code). */
   code?: number
-  /** For `error` and `close`. */
+  /** For `error` and `close`; for `firstFrame`, the frame's text. */
   message?: string
 }
 

@@ -13,6 +13,14 @@
 //
 // Callbacks are typed `((...) => any) | Function`: every function pusher-js accepts is
 // accepted, and an unannotated callback still gets its parameters' types.
+//
+// Every static and member pusher-js's class declares is declared here too. Still, TypeScript
+// accepts no other class where pusher-js's class *type* is asked for (`typeof Pusher` from
+// 'pusher-js', e.g. laravel-echo's `Pusher` option): pusher-js declares a `private static`
+// (`getClientFeatures`) and private members on its connection and user classes, and private
+// members make a class type nominal. Two ways that type-check: pass an instance where the
+// library takes one (laravel-echo's `client` option), or let `pusher-js` resolve to this package
+// (`npm install pusher-js@npm:pusher-native`), so the library's typings are these.
 
 /**
  * A Pusher Channels client. Connects from its constructor, as pusher-js does on Node.
@@ -24,9 +32,11 @@
 declare class Pusher {
   /**
    * Creates a client and starts connecting at once.
-   * @param app_key the app key (a non-empty string)
-   * @param options client options; `cluster` is required
-   * @throws TypeError when the key or an option is missing or invalid (the message names it)
+   * @param app_key the app key
+   * @param options client options; `cluster` is required (`''` is accepted, as laravel-echo sends it)
+   * @throws TypeError where pusher-js throws (no key, no options, no `cluster`, an auth
+   * transport other than `'ajax'`), and for a value that could never connect (a port that is
+   * no number in any form); the message names the option
    */
   constructor(app_key: string, options: Pusher.Options);
 
@@ -40,6 +50,19 @@ declare class Pusher {
   static log: ((message: any) => void) | undefined;
   /** Sets `isReady`; kept for pusher-js compatibility (Node is always ready). */
   static ready(): void;
+  /** The parts of pusher-js's platform layer that mean something in Node (see `Pusher.Runtime`). */
+  static Runtime: Pusher.Runtime;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static ScriptReceivers: undefined;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static DependenciesReceivers: undefined;
+  /** Browser-only in pusher-js (JSONP): `undefined`, as on pusher-js's Node build. */
+  static auth_callbacks: undefined;
+  /**
+   * The transports this client can use, as pusher-js reports them: `['ws']`. (pusher-js
+   * declares it private; it is public here so that two copies of these typings stay compatible.)
+   */
+  static getClientFeatures(): string[];
 
   /** The app key. */
   key: string;
@@ -53,6 +76,12 @@ declare class Pusher {
   global_emitter: Pusher.EventsDispatcher;
   /** A random session number, as pusher-js makes. */
   sessionID: number;
+  /** pusher-js's stats timeline. No stats are kept or sent here: always `undefined`. */
+  timeline?: undefined;
+  /** pusher-js's stats sender (set there only with `enableStats`). No stats are sent here: always `undefined`. */
+  timelineSender?: undefined;
+  /** pusher-js's stats timer (set there only with `enableStats`). No stats are sent here: always `undefined`. */
+  timelineSenderTimer?: undefined;
   /** The connection: its state, socket id and events (`pusher.connection.bind('state_change', ...)`). */
   connection: Pusher.ConnectionManager;
   /** The signed-in user (user authentication, server-to-user events and the watchlist). */
@@ -69,9 +98,9 @@ declare class Pusher {
   /** Subscribes to a private channel and returns it (the same object on every call). */
   subscribe(channel_name: `private-${string}`): Pusher.PrivateChannel;
   /**
-   * Subscribes to a channel and returns it (the same object on every call).
-   * @throws BadChannelName when the name is empty, starts with `#`, is longer than 200
-   * characters or has characters other than `A-Z a-z 0-9 _ - = @ , . ;`
+   * Subscribes to a channel and returns it (the same object on every call). Other invalid
+   * names are refused by the server (`pusher:subscription_error`), as with pusher-js.
+   * @throws BadChannelName when the name is not a string or starts with `#`
    */
   subscribe(channel_name: string): Pusher.Channel;
   /** Unsubscribes from a channel and forgets it (once a pending subscription is answered). */
@@ -90,15 +119,17 @@ declare class Pusher {
   unbind_global(callback?: Pusher.GlobalEventCallback | null): this;
   /** Removes every binding and every global callback (the argument is ignored, as in pusher-js). */
   unbind_all(callback?: Pusher.EventCallback): this;
-  /**
-   * Sends an event on the connection (`data` is sent as JSON); `false` when not connected.
-   * @throws TypeError when the event name is empty or the channel is not a string
-   */
+  /** Sends an event on the connection (`data` is sent as JSON); `false` when not connected. */
   send_event(event_name: string, data: any, channel?: string): boolean;
   /** Signs the user in now and after each reconnect, with `userAuthentication`. */
   signin(): void;
   /** Whether the connection uses `wss://`. */
   shouldUseTLS(): boolean;
+  /**
+   * Subscribes every channel in the table that is not subscribed. pusher-js calls it on each
+   * connect; the engine here resubscribes by itself, so it is never needed.
+   */
+  subscribeAll(): void;
   /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
   switchCluster(options: Pusher.ClusterOptions): void;
 }
@@ -125,30 +156,30 @@ declare namespace Pusher {
     forceTLS?: boolean;
     /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
     wsHost?: string;
-    /** The port for `ws://` (default `80`). */
-    wsPort?: number;
-    /** The port for `wss://` (default `443`). */
-    wssPort?: number;
+    /** The port for `ws://` (default `80`): a number, or a numeric string such as `process.env.PORT`. */
+    wsPort?: number | string;
+    /** The port for `wss://` (default `443`): a number, or a numeric string. */
+    wssPort?: number | string;
     /** A path put before `/app/<key>` (default `''`). */
     wsPath?: string;
     /** No effect in Node: there is no HTTP fallback (pusher-js default `sockjs-<cluster>.pusher.com`). */
     httpHost?: string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`). */
-    httpPort?: number;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`). */
-    httpsPort?: number;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`; a number or a numeric string). */
+    httpPort?: number | string;
+    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`; a number or a numeric string). */
+    httpsPort?: number | string;
     /** No effect in Node: there is no HTTP fallback (pusher-js default `'/pusher'`). */
     httpPath?: string;
     /** Transports allowed (default all); in Node only decides whether `ws`/`wss` may be used (neither: state `failed`). */
     enabledTransports?: Transport[];
     /** Transports not allowed (default none); in Node only decides whether `ws`/`wss` may be used. */
     disabledTransports?: Transport[];
-    /** Milliseconds of silence before a ping (default `120000`); the server's `activity_timeout` can only lower it. */
-    activityTimeout?: number;
-    /** Milliseconds to wait for a pong before reconnecting (default `30000`). */
-    pongTimeout?: number;
-    /** Milliseconds of failing to connect before the state becomes `unavailable` (default `10000`). */
-    unavailableTimeout?: number;
+    /** Milliseconds of silence before a ping (default `120000`; a number or a numeric string); the server's `activity_timeout` can only lower it. */
+    activityTimeout?: number | string;
+    /** Milliseconds to wait for a pong before reconnecting (default `30000`; a number or a numeric string). */
+    pongTimeout?: number | string;
+    /** Milliseconds of failing to connect before the state becomes `unavailable` (default `10000`; a number or a numeric string). */
+    unavailableTimeout?: number | string;
     /** How private and presence channels are authorized (default `{ endpoint: '/pusher/auth', transport: 'ajax' }`). */
     channelAuthorization?: ChannelAuthorizationOptions;
     /** How `signin()` authenticates the user (default `{ endpoint: '/pusher/user-auth', transport: 'ajax' }`). */
@@ -178,6 +209,23 @@ declare namespace Pusher {
      * least `1024`). A larger frame is refused: the connection reports an `error` and reconnects.
      */
     maxMessageSize?: number;
+    /**
+     * pusher-native only: the longest wait for one authorization, by handler or endpoint, in
+     * milliseconds (default `10000`; a number or a numeric string). Past it the subscription
+     * fails with `pusher:subscription_error`.
+     */
+    authTimeout?: number | string;
+    /**
+     * pusher-native only: extra trusted certificates (PEM text, a Buffer, or an array of them),
+     * on top of the platform's, Mozilla's and `NODE_EXTRA_CA_CERTS`. Used by the WebSocket and
+     * the authorization requests.
+     */
+    ca?: string | Uint8Array | Array<string | Uint8Array>;
+    /**
+     * pusher-native only: an HTTP proxy, `http://[user:pass@]host:port` (default: `HTTPS_PROXY`
+     * or `HTTP_PROXY`, with `NO_PROXY`); `false` ignores the environment.
+     */
+    proxy?: string | false;
   }
 
   /** The new app key and cluster for `pusher.switchCluster()`. */
@@ -188,18 +236,42 @@ declare namespace Pusher {
     cluster: string;
   }
 
-  /** Settings derived from the options (`pusher.config`). */
+  /**
+   * Settings derived from the options (`pusher.config`), as pusher-js derives them: each value as
+   * given (so a port or timeout given as a numeric string stays a string), or its default when
+   * missing (or falsy, as pusher-js tests).
+   */
   export interface Config {
     /** Whether `wss://` is used. */
     useTLS: boolean;
-    /** The activity timeout in milliseconds. */
-    activityTimeout: number;
-    /** The pong timeout in milliseconds. */
-    pongTimeout: number;
-    /** The unavailable timeout in milliseconds. */
-    unavailableTimeout: number;
+    /** The activity timeout option in milliseconds (default `120000`). */
+    activityTimeout: number | string;
+    /** The pong timeout in milliseconds (default `30000`). */
+    pongTimeout: number | string;
+    /** The unavailable timeout in milliseconds (default `10000`). */
+    unavailableTimeout: number | string;
     /** The cluster. */
     cluster: string;
+    /** The WebSocket host (default `ws-<cluster>.pusher.com`). */
+    wsHost: string;
+    /** The port for `ws://` (default `80`). */
+    wsPort: number | string;
+    /** The port for `wss://` (default `443`). */
+    wssPort: number | string;
+    /** The path put before `/app/<key>` (default `''`). */
+    wsPath: string;
+    /** pusher-js's HTTP fallback host; unused here (default `sockjs-<cluster>.pusher.com`). */
+    httpHost: string;
+    /** pusher-js's HTTP fallback port; unused here (default `80`). */
+    httpPort: number | string;
+    /** pusher-js's HTTPS fallback port; unused here (default `443`). */
+    httpsPort: number | string;
+    /** pusher-js's HTTP fallback path; unused here (default `'/pusher'`). */
+    httpPath: string;
+    /** Whether stats were asked for; none are sent here (default `false`). */
+    enableStats: boolean;
+    /** pusher-js's stats host; unused here (default `'stats.pusher.com'`). */
+    statsHost: string;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -424,6 +496,29 @@ declare namespace Pusher {
     reinstateSubscription(): void;
     /** Delivers one event from the server to this channel's callbacks. */
     handleEvent(event: PusherEvent): void;
+    /**
+     * Resolves with the channel once subscribed (at once when it is; a presence channel has
+     * its `members` by then). Rejects with a `SubscriptionFailure` (with `type` and `status`)
+     * on `pusher:subscription_error` or when the channel is unsubscribed, with the signal's
+     * reason (an `AbortError`) on abort, and with a `TimeoutError` after `timeout` ms.
+     * Not part of pusher-js.
+     *
+     * @example
+     * const orders = await pusher.subscribe('private-orders').ready({ timeout: 5000 })
+     */
+    ready(options?: WaitOptions): Promise<this>;
+    /**
+     * The channel's events as an async iterator of `{event, data, metadata}`: every event not
+     * named `pusher:…`, or only `eventName`. Ends on `break`, abort or unsubscribe (after the
+     * events already waiting). At most `limit` events (default 10,000) wait for a slow loop;
+     * past that it throws an Error with `code: 'PUSHER_EVENTS_OVERFLOW'` once the waiting
+     * ones are consumed. Not part of pusher-js.
+     *
+     * @example
+     * for await (const { event, data } of channel.events({ signal })) console.log(event, data)
+     */
+    events(eventName?: string, options?: EventsOptions): AsyncIterableIterator<ChannelEvent>;
+    events(options: EventsOptions): AsyncIterableIterator<ChannelEvent>;
     /** Calls `callback(error)` when the subscription is refused. */
     bind(eventName: 'pusher:subscription_error', callback: ((error: AuthError) => any) | Function, context?: any): this;
     /** Calls `callback({subscription_count})` when the server reports the subscriber count. */
@@ -603,8 +698,59 @@ declare namespace Pusher {
     | MessageParseErrorEvent
     | CallbackErrorEvent;
 
+  /** Options of the promise APIs (`ready()`). */
+  export interface WaitOptions {
+    /** Milliseconds before rejecting with a `TimeoutError`. */
+    timeout?: number;
+    /** Rejects with the signal's reason (an `AbortError` by default) when aborted. */
+    signal?: AbortSignal;
+  }
+
+  /** Options of `channel.events()`. */
+  export interface EventsOptions {
+    /** Ends the iteration: the pending `next()` rejects with the signal's reason. */
+    signal?: AbortSignal;
+    /** Events that may wait for a slow loop (default 10,000). */
+    limit?: number;
+  }
+
+  /** One event from `channel.events()`. */
+  export interface ChannelEvent {
+    /** The event name. */
+    event: string;
+    /** The event data, decoded as pusher-js decodes it. */
+    data: any;
+    /** `{}`, `{user_id}` for presence client events, or `undefined` on encrypted channels. */
+    metadata: Metadata | undefined;
+  }
+
+  /** Why `connection.ready()` rejected. */
+  export interface ConnectionFailure extends Error {
+    /** The refusal's close code (4001–4099), or `'failed'` / `'disconnected'`. */
+    code: number | 'failed' | 'disconnected';
+  }
+
+  /** Why `channel.ready()` rejected. */
+  export interface SubscriptionFailure extends Error {
+    /** `AuthError` (and others from the server), or `Unsubscribed`. */
+    type: string;
+    /** The auth endpoint's HTTP status, when there was one. */
+    status?: number;
+  }
+
   /** The connection (`pusher.connection`): its state, its socket id and its events. */
   export interface ConnectionManager extends EventsDispatcher {
+    /**
+     * Resolves with the socket id once connected (at once when connected); it keeps waiting
+     * through `connecting` and `unavailable`. Rejects with a `ConnectionFailure` when the
+     * server refuses (4001–4099) or the state becomes `failed` or `disconnected` (or already
+     * is), with the signal's reason (an `AbortError`) on abort, and with a `TimeoutError`
+     * after `timeout` ms. Not part of pusher-js.
+     *
+     * @example
+     * const socketId = await pusher.connection.ready({ timeout: 10000 })
+     */
+    ready(options?: WaitOptions): Promise<string>;
     /** The current state. */
     state: ConnectionState;
     /** The socket id from the last connection (`undefined` until first connected; typed `string` as in pusher-js). */
@@ -695,9 +841,23 @@ declare namespace Pusher {
   // ---------------------------------------------------------------------------------------
   // Runtime and errors
 
-  /** pusher-js's platform layer. pusher-native has none to expose: a loose type for code that names it. */
+  /**
+   * `Pusher.Runtime`: the parts of pusher-js's Node platform layer that mean something here.
+   * Its transports, strategies and HTTP factories do not exist (the engine is native).
+   */
   export interface Runtime {
-    [key: string]: any;
+    /** Makes the class ready (its instances connect from their constructor), as pusher-js's `setup` does in Node. */
+    setup(PusherClass: { ready(): void }): void;
+    /** Always `'http:'`, as pusher-js answers in Node (there is no page). */
+    getProtocol(): string;
+    /** Always `undefined`: Node has no localStorage. */
+    getLocalStorage(): any;
+    /** Does nothing: Node has no page to unload. */
+    addUnloadListener(listener: Function): void;
+    /** Does nothing: Node has no page to unload. */
+    removeUnloadListener(listener: Function): void;
+    /** A random integer from 0 to `max - 1` (`crypto.randomInt`). */
+    randomInt(max: number): number;
   }
 
   /** Thrown by `channel.trigger()` for an event name that does not start with `client-`. */

@@ -4,7 +4,7 @@
 // concurrency, reconnects and client events. The TestServer checks every signature.
 
 const test = require('ava')
-const { once, collect, withTimeout, startServer, client, subscribed, roundTrip } = require('./helpers/events')
+const { once, onceWhere, collect, withTimeout, startServer, client, subscribed, roundTrip } = require('./helpers/events')
 const { startAuthEndpoint, closedPort, gate } = require('./helpers/auth')
 
 const DOCS = 'Clients must be authorized to join private or presence channels. See: https://pusher.com/docs/channels/server_api/authorizing-users/'
@@ -404,7 +404,7 @@ test('client events on a private channel reach the other client, not the sender;
   t.deepEqual(JSON.parse(frames[0].text), { event: 'client-x', data: { hello: 1 }, channel: 'private-chat' })
 })
 
-test('channel.trigger before the channel is subscribed returns false and sends nothing', async (t) => {
+test('channel.trigger before the channel is subscribed sends anyway, as pusher-js does', async (t) => {
   const server = await startServer(t)
   const release = gate()
   const called = gate()
@@ -421,7 +421,7 @@ test('channel.trigger before the channel is subscribed returns false and sends n
   await withTimeout(called, 5000, 'the handler to be called')
   t.is(pusher.connection.state, 'connected')
   t.false(channel.subscribed)
-  t.false(channel.trigger('client-early', { n: 1 }))
+  t.true(channel.trigger('client-early', { n: 1 }))
   release.open()
   await once(channel, 'pusher:subscription_succeeded')
   t.true(channel.trigger('client-late', { n: 2 }))
@@ -429,24 +429,21 @@ test('channel.trigger before the channel is subscribed returns false and sends n
   const clientFrames = server.received().filter((f) => f.event && f.event.startsWith('client-'))
   t.deepEqual(
     clientFrames.map((f) => f.event),
-    ['client-late'],
+    ['client-early', 'client-late'],
   )
 })
 
-test('channel.trigger on a public channel throws', async (t) => {
+test('channel.trigger on a public channel is sent, and the server refusal arrives as a connection error', async (t) => {
   const server = await startServer(t)
   const pusher = client(t, server, signing(server))
   const pub = await subscribed(pusher, 'pub')
-  t.throws(() => pub.trigger('client-x', {}), { instanceOf: Error })
-  // Nothing went out: a later client event on a private channel is the first one the server sees.
+  const refused = onceWhere(pusher.connection, 'error', (e) => e.type === 'PusherError')
+  t.true(pub.trigger('client-x', { n: 1 }))
+  await server.waitForEvent('client-x', 1)
+  const [error] = await refused
+  t.regex(error.data.message, /client-x/)
+  // The connection carries on: a client event on a private channel still goes out.
   const priv = await subscribed(pusher, 'private-after')
   t.true(priv.trigger('client-y', {}))
   await server.waitForEvent('client-y', 1)
-  t.deepEqual(
-    server
-      .received()
-      .filter((f) => f.event && f.event.startsWith('client-'))
-      .map((f) => f.event),
-    ['client-y'],
-  )
 })

@@ -49,11 +49,23 @@ test.serial('a malformed proxy URL throws an Error naming it', (t) => {
   t.throws(() => new Pusher('k', { ...opts, proxy: 'socks5://h:1' }), { message: /Invalid Pusher option "proxy".*only http:\/\/ proxies/ })
   t.throws(() => new Pusher('k', { ...opts, proxy: 'http://h:port' }), { message: /"proxy".*port/ })
   t.throws(() => new Pusher('k', { ...opts, proxy: 42 }), { message: /"proxy"/ })
+})
+
+test.serial('a malformed HTTPS_PROXY does not throw: each attempt reports it, and nothing goes around it', async (t) => {
+  const { server, connect } = await setup(t)
   process.env.HTTPS_PROXY = 'ftp://user:secret@h'
-  try {
-    const e = t.throws(() => new Pusher('k', opts), { message: /HTTPS_PROXY/ })
-    t.false(e.message.includes('secret'))
-  } finally {
-    delete process.env.HTTPS_PROXY
-  }
+  t.teardown(() => delete process.env.HTTPS_PROXY)
+  const pusher = connect()
+  const errors = []
+  pusher.connection.bind('error', (e) => errors.push(e))
+  const first = await nextEvent(pusher.connection, 'error')
+  t.is(first.type, 'WebSocketError')
+  t.regex(first.error.message, /HTTPS_PROXY/)
+  t.regex(first.error.message, /only http:\/\/ proxies/)
+  t.false(first.error.message.includes('secret'))
+  // Retried after a back-off, reported again, and never connected directly.
+  await nextEvent(pusher.connection, 'connecting_in')
+  await nextEvent(pusher.connection, 'error', 4000)
+  t.is(pusher.connection.state, 'connecting')
+  t.is(server.connections().length, 0)
 })

@@ -3,7 +3,7 @@
 const test = require('ava')
 const path = require('path')
 const { fork } = require('child_process')
-const { nextEvent, stateReached, setup } = require('./helpers/wait')
+const { nextEvent, setup } = require('./helpers/wait')
 
 function collect(channel, event, count, ms = 20000) {
   return new Promise((resolve, reject) => {

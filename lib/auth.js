@@ -6,32 +6,65 @@
 
 const DEFAULT_TIMEOUT = 10000
 
-/** Resolved auth options for one kind ('channel' or 'user'). */
+/** Resolved auth options for one kind ('channel' or 'user'), merged as pusher-js merges them. */
 function resolve(options, kind) {
   if (kind === 'user') {
-    return { endpoint: '/pusher/user-auth', transport: 'ajax', ...(options.userAuthentication || {}) }
+    return checkTransport({ endpoint: '/pusher/user-auth', transport: 'ajax', ...options.userAuthentication })
   }
-  if ('channelAuthorization' in options && options.channelAuthorization) {
-    return { endpoint: '/pusher/auth', transport: 'ajax', ...options.channelAuthorization }
+  if ('channelAuthorization' in options) {
+    return checkTransport({ endpoint: '/pusher/auth', transport: 'ajax', ...options.channelAuthorization })
   }
   // The legacy options, mapped as pusher-js maps them.
   const legacy = options.auth || {}
-  return {
+  const conf = {
     endpoint: options.authEndpoint || '/pusher/auth',
     transport: options.authTransport || 'ajax',
     params: legacy.params,
     headers: legacy.headers,
-    legacyAuthorizer: typeof options.authorizer === 'function' ? options.authorizer : undefined,
   }
+  // Present means used (a value that is not a function fails when a channel is authorized).
+  if ('authorizer' in options) conf.legacyAuthorizer = options.authorizer
+  return conf.legacyAuthorizer === undefined ? checkTransport(conf) : conf
 }
 
+/**
+ * Without a handler the request goes through the transport, and pusher-js on Node has only
+ * 'ajax': any other throws from the constructor, with pusher-js's message.
+ */
+function checkTransport(conf) {
+  if (conf.customHandler == null && conf.transport !== 'ajax') {
+    throw new TypeError(`'${conf.transport}' is not a recognized auth transport`)
+  }
+  return conf
+}
+
+/** `[name, value]` pairs of an object's keys, as pusher-js iterates them (`for … in`). */
 function entries(obj) {
-  if (!obj) return []
-  return Object.keys(obj).map((k) => [k, String(obj[k])])
+  if (!obj || typeof obj !== 'object') return []
+  const out = []
+  for (const k in obj) out.push([k, String(obj[k])])
+  return out
 }
 
+/**
+ * Whether an authorization must ask JS. Handlers and providers run there (present means used,
+ * as in pusher-js: a non-function fails when called). So are `params` and `headers` objects
+ * read there, at each request: pusher-js keeps the app's own objects and reads them then, and
+ * apps refresh a token by changing them (`pusher.options.auth.headers.Authorization = …`).
+ */
 function needsJs(conf) {
-  return Boolean(conf.customHandler || conf.paramsProvider || conf.headersProvider || conf.legacyAuthorizer)
+  return (
+    conf.customHandler != null ||
+    conf.paramsProvider != null ||
+    conf.headersProvider != null ||
+    conf.legacyAuthorizer !== undefined ||
+    isObject(conf.params) ||
+    isObject(conf.headers)
+  )
+}
+
+function isObject(value) {
+  return typeof value === 'object' && value !== null
 }
 
 /** Calls a pusher-js style handler `(params, callback)` that may also return a promise. */
@@ -87,12 +120,12 @@ function answer(data) {
  * Builds `{ native, authorize }`: `native` for the engine, `authorize(kind, socketId, channel)`
  * for what only JS can do (undefined when nothing needs JS).
  */
-function buildAuth(options, pusher) {
+function buildAuth(options, pusher, timeoutMs) {
   const conf = { channel: resolve(options, 'channel'), user: resolve(options, 'user') }
-  const timeout = options.authTimeout || DEFAULT_TIMEOUT
+  const timeout = timeoutMs || DEFAULT_TIMEOUT
   const endpoint = (c, js) => ({
-    url: c.endpoint,
-    // With providers the static fields travel with the JS answer, in pusher-js's order.
+    url: String(c.endpoint),
+    // When JS is asked, the static fields travel with its answer, in pusher-js's order.
     params: js ? [] : entries(c.params),
     headers: js ? [] : entries(c.headers),
   })
@@ -109,18 +142,18 @@ function buildAuth(options, pusher) {
 
   const authorize = async (kind, socketId, channelName) => {
     const c = conf[kind]
-    if (c.customHandler) {
+    if (c.customHandler != null) {
       const params = kind === 'channel' ? { socketId, channelName } : { socketId }
       return answer(await callHandler((cb) => c.customHandler(params, cb), 'customHandler'))
     }
-    if (c.legacyAuthorizer) {
+    if (c.legacyAuthorizer !== undefined) {
       const channel = pusher.channel(channelName) || { name: channelName }
       const authOptions = { authTransport: c.transport, authEndpoint: c.endpoint, auth: { params: c.params, headers: c.headers } }
       return answer(await callHandler((cb) => c.legacyAuthorizer(channel, authOptions).authorize(socketId, cb), 'authorizer'))
     }
-    const params = { ...(c.params || {}), ...((c.paramsProvider && (await c.paramsProvider())) || {}) }
-    const headers = entries(c.headers).concat(entries(c.headersProvider && (await c.headersProvider())))
-    return { params: entries(params), headers }
+    const params = entries(c.params).concat(entries(c.paramsProvider != null ? await c.paramsProvider() : undefined))
+    const headers = entries(c.headers).concat(entries(c.headersProvider != null ? await c.headersProvider() : undefined))
+    return { params, headers }
   }
   return { native, authorize }
 }

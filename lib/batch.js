@@ -1,17 +1,18 @@
 'use strict'
-// Decodes the engine's event batches (see src/batch.rs for the layout): a flat array, or
-// the same as one JSON text.
+// Decodes the engine's event batches: one JSON text per batch, five slots per event. The
+// layout and its kind codes are defined once, in src/batch.rs, and read from the addon here.
 
-const MESSAGE_TEXT = 0
-const MESSAGE_JSON = 1
-const MESSAGE_NONE = 2
-const STATE = 3
-const CONNECTING_IN = 4
-const ERROR = 5
-const CHANNEL_REMOVED = 6
-const LOG = 7
-const MESSAGE_VALUE = 8
-const STRIDE = 5
+const {
+  MESSAGE_TEXT,
+  MESSAGE_NONE,
+  MESSAGE_VALUE,
+  STATE,
+  CONNECTING_IN,
+  ERROR,
+  CHANNEL_REMOVED,
+  LOG,
+  BATCH_STRIDE: STRIDE,
+} = require('./native')
 
 /** Event data as pusher-js decodes it: JSON when the string parses, the string otherwise. */
 function decodeText(text) {
@@ -27,20 +28,19 @@ function decodeText(text) {
  * `handler._handleState(previous, current, socketId)`, `handler._handleConnectingIn(ms)`,
  * `handler._handleError(obj)`, `handler._handleChannelRemoved(name)` and
  * `handler._handleLog(line)` in order. The handler is the Pusher instance itself, so no
- * per-instance closures are needed.
+ * per-instance closures are needed. It stops as soon as the handler's `_epoch` is no longer
+ * `epoch`: a callback that called `disconnect()` or `connect()` has left the session the rest
+ * of the batch describes.
  */
-function forEachEvent(batch, handler) {
-  if (typeof batch === 'string') batch = JSON.parse(batch)
-  for (let i = 0; i < batch.length; i += STRIDE) {
+function forEachEvent(text, handler, epoch) {
+  const batch = JSON.parse(text)
+  for (let i = 0; i < batch.length && handler._epoch === epoch; i += STRIDE) {
     switch (batch[i]) {
       case MESSAGE_VALUE:
         handler._handleMessage(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
         break
       case MESSAGE_TEXT:
         handler._handleMessage(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
-        break
-      case MESSAGE_JSON:
-        handler._handleMessage(batch[i + 1], batch[i + 2], JSON.parse(batch[i + 3]), batch[i + 4])
         break
       case MESSAGE_NONE:
         handler._handleMessage(batch[i + 1], batch[i + 2], undefined, batch[i + 4])
@@ -52,7 +52,7 @@ function forEachEvent(batch, handler) {
         handler._handleConnectingIn(batch[i + 3])
         break
       case ERROR:
-        handler._handleError(typeof batch[i + 3] === 'string' ? JSON.parse(batch[i + 3]) : batch[i + 3])
+        handler._handleError(batch[i + 3])
         break
       case CHANNEL_REMOVED:
         handler._handleChannelRemoved(batch[i + 2])

@@ -4,9 +4,11 @@
 // `pusher:subscription_succeeded` callback and not before.
 
 const { Dispatcher } = require('./dispatcher')
-const { BadEventName } = require('./errors')
+const { BadEventName, UnsupportedFeature } = require('./errors')
 const Logger = require('./logger')
 const { Members } = require('./members')
+const { wait, failure } = require('./waiting')
+const { EventStream } = require('./event-stream')
 
 const EMPTY_METADATA = Object.freeze({})
 
@@ -20,6 +22,79 @@ class Channel extends Dispatcher {
     this.subscriptionCancelled = false
     /** Subscribers, from `pusher:subscription_count` (0 included); null until one arrives. */
     this.subscriptionCount = null
+    /** @type {Set<EventStream> | null} open `events()` iterators; null while there are none */
+    this._streams = null
+  }
+
+  /**
+   * Resolves with the channel once subscribed (at once when it is; presence channels have
+   * `members` filled by then). Rejects with an Error carrying `status` and `type` on
+   * `pusher:subscription_error`, when the channel is unsubscribed (or already was), on abort
+   * (the signal's reason, an `AbortError`) and after `timeout` ms (a `TimeoutError`).
+   * @param {{timeout?: number, signal?: AbortSignal}} [options]
+   * @returns {Promise<this>}
+   */
+  ready(options) {
+    return wait(options, `the subscription to ${this.name}`, (settle) => {
+      if (this.pusher.channel(this.name) !== this || this.subscriptionCancelled) {
+        settle.reject(failure(`Not subscribed to ${this.name}`, { type: 'Unsubscribed' }))
+        return null
+      }
+      if (this.subscribed) {
+        settle.resolve(this)
+        return null
+      }
+      const onSucceeded = () => settle.resolve(this)
+      const onError = (error) => {
+        const message = (error && (error.error || error.message)) || 'the subscription was refused'
+        const type = (error && error.type) || 'SubscriptionError'
+        settle.reject(failure(`Subscription to ${this.name} failed: ${message}`, { type, status: error && error.status }))
+      }
+      const stream = { _push: () => {}, _removed: () => settle.reject(failure(`Unsubscribed from ${this.name}`, { type: 'Unsubscribed' })) }
+      this.bind('pusher:subscription_succeeded', onSucceeded)
+      this.bind('pusher:subscription_error', onError)
+      this._addStream(stream)
+      return () => {
+        this.unbind('pusher:subscription_succeeded', onSucceeded)
+        this.unbind('pusher:subscription_error', onError)
+        this._removeStream(stream)
+      }
+    })
+  }
+
+  /**
+   * The channel's events as an async iterator of `{event, data, metadata}`: every event not
+   * named `pusher:…`, or only `name`. Ends on `break`, abort or unsubscribe; at most `limit`
+   * events (default 10,000) wait for a slow loop, past which it throws an Error with
+   * `code: 'PUSHER_EVENTS_OVERFLOW'` once the waiting ones are consumed.
+   * @param {string} [name]
+   * @param {{signal?: AbortSignal, limit?: number}} [options]
+   */
+  events(name, options) {
+    if (typeof name === 'object' && name !== null && options === undefined) return new EventStream(this, undefined, name)
+    return new EventStream(this, name === null ? undefined : name, options)
+  }
+
+  _addStream(stream) {
+    if (this._streams === null) this._streams = new Set()
+    this._streams.add(stream)
+  }
+
+  _removeStream(stream) {
+    if (this._streams === null) return
+    this._streams.delete(stream)
+    if (this._streams.size === 0) this._streams = null
+  }
+
+  /** The channel was unsubscribed: open iterators and waits end. */
+  _removed() {
+    if (this._streams === null) return
+    for (const stream of Array.from(this._streams)) stream._removed()
+  }
+
+  emit(eventName, data, metadata) {
+    if (this._streams !== null) for (const stream of this._streams) stream._push(eventName, data, metadata)
+    return super.emit(eventName, data, metadata)
   }
 
   /** An event nobody is bound to. */
@@ -39,8 +114,10 @@ class Channel extends Dispatcher {
 
   /**
    * Sends a client event (`client-` prefix) to the channel's other subscribers; the server
-   * does not echo it back. Only private and presence channels take client events. Returns
-   * false, sending nothing, until the channel is subscribed or when not connected.
+   * does not echo it back. Only private and presence channels take client events: on a public
+   * channel it is sent all the same, as pusher-js sends it, and the server's refusal arrives
+   * as a connection `error`. Before the subscription succeeds it warns and sends. Returns
+   * false, sending nothing, when not connected.
    */
   trigger(event, data) {
     if (typeof event !== 'string' || event.indexOf('client-') !== 0) {
@@ -49,15 +126,12 @@ class Channel extends Dispatcher {
     this.checkClientEvents()
     if (!this.subscribed) {
       Logger.warn("Client event triggered before channel 'subscription_succeeded' event", this.name)
-      return false
     }
     return this.pusher.send_event(event, data, this.name)
   }
 
-  /** Throws when this kind of channel cannot carry client events. */
-  checkClientEvents() {
-    throw new Error(`Client events can only be triggered on private and presence channels, not on "${this.name}"`)
-  }
+  /** Throws when this kind of channel cannot carry client events at all (encrypted ones). */
+  checkClientEvents() {}
 
   /** Subscribes (again) through the Pusher instance. */
   subscribe() {
@@ -81,6 +155,7 @@ class Channel extends Dispatcher {
 
   cancelSubscription() {
     this.subscriptionCancelled = true
+    this._removed()
   }
 
   reinstateSubscription() {
@@ -114,8 +189,9 @@ class Channel extends Dispatcher {
       }
       this.emit(name, data)
     } else if (name === 'pusher:subscription_error') {
+      // One argument, as pusher-js passes it.
       this.subscriptionPending = false
-      this.emit(name, data, this.metadataFor(userId))
+      this.emit(name, data)
     } else {
       this.emit(name, data, this.metadataFor(userId))
     }
@@ -129,8 +205,6 @@ class Channel extends Dispatcher {
 
 /** A `private-` channel: subscriptions are authorized; client events are allowed. */
 class PrivateChannel extends Channel {
-  checkClientEvents() {}
-
   /** Authorizes through the configured `channelAuthorization` (its JS parts only). */
   authorize(socketId, callback) {
     const auth = this.pusher._authorize
@@ -188,7 +262,7 @@ class PresenceChannel extends PrivateChannel {
  */
 class EncryptedChannel extends PrivateChannel {
   checkClientEvents() {
-    throw new Error(`Client events are not supported on encrypted channels ("${this.name}")`)
+    throw new UnsupportedFeature('Client events are not currently supported for encrypted channels')
   }
 
   metadataFor() {

@@ -3,32 +3,28 @@
 
 const { Channel, PrivateChannel, PresenceChannel, EncryptedChannel } = require('./channel')
 const { BadChannelName } = require('./errors')
-const { describe } = require('./dispatcher')
+const { describe } = require('./describe')
+const { channelKind } = require('./native')
 
-/** Longest channel name accepted (the server libraries' limit). */
-const MAX_NAME_LENGTH = 200
-const VALID_NAME = /^[A-Za-z0-9_\-=@,.;]+$/
-
+/**
+ * Throws where pusher-js throws: a name that is not a string (pusher-js fails on it with a
+ * TypeError) or one starting with `#` (reserved for server-to-user channels). Any other name is
+ * subscribed to, and a server that refuses it answers with an error, as with pusher-js.
+ */
 function checkName(name) {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new BadChannelName(`Channel name must be a non-empty string, got ${describe(name)}`)
+  if (typeof name !== 'string') {
+    throw new BadChannelName(`Channel name must be a string, got ${describe(name)}`)
   }
   if (name[0] === '#') {
     throw new BadChannelName('Cannot create a channel with name "' + name + '".')
   }
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new BadChannelName(`Channel name "${name.slice(0, 40)}…" is longer than ${MAX_NAME_LENGTH} characters`)
-  }
-  if (!VALID_NAME.test(name)) {
-    throw new BadChannelName(`Channel name ${JSON.stringify(name)} may only contain A-Z, a-z, 0-9 and _ - = @ , . ;`)
-  }
 }
 
+/** The class for each kind of channel; the engine decides the kind (`channelKind`). */
+const CLASSES = { public: Channel, private: PrivateChannel, presence: PresenceChannel, encrypted: EncryptedChannel }
+
 function createChannel(name, pusher) {
-  if (name.indexOf('private-encrypted-') === 0) return new EncryptedChannel(name, pusher)
-  if (name.indexOf('private-') === 0) return new PrivateChannel(name, pusher)
-  if (name.indexOf('presence-') === 0) return new PresenceChannel(name, pusher)
-  return new Channel(name, pusher)
+  return new CLASSES[channelKind(name)](name, pusher)
 }
 
 /**
@@ -82,6 +78,7 @@ class Channels {
     const channel = this.find(name)
     if (this._table !== null) delete this._table[name]
     else if (channel) this._only = null
+    if (channel) channel._removed()
     return channel
   }
 

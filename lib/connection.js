@@ -3,6 +3,7 @@
 
 const { Dispatcher } = require('./dispatcher')
 const Logger = require('./logger')
+const { wait, failure } = require('./waiting')
 
 class ConnectionManager extends Dispatcher {
   constructor(pusher) {
@@ -36,6 +37,40 @@ class ConnectionManager extends Dispatcher {
   /** Sends an event on the socket; false when not connected. */
   send_event(name, data, channel) {
     return this._pusher.send_event(name, data, channel)
+  }
+
+  /**
+   * Resolves with the socket id once connected (at once when connected). It keeps waiting
+   * through `connecting` and `unavailable`; it rejects with an Error carrying `code` when the
+   * server refuses the connection (4001–4099), and when the state becomes `failed` or
+   * `disconnected` (or already is), on abort (the signal's reason, an `AbortError`) and after
+   * `timeout` ms (a `TimeoutError`).
+   * @param {{timeout?: number, signal?: AbortSignal}} [options]
+   * @returns {Promise<string>}
+   */
+  ready(options) {
+    return wait(options, 'the connection', (settle) => {
+      const check = () => {
+        if (this.state === 'connected') settle.resolve(this.socket_id)
+        else if (this.state === 'failed') settle.reject(failure('The connection failed: no transport can connect', { code: 'failed' }))
+        else if (this.state === 'disconnected') settle.reject(failure('The client is disconnected', { code: 'disconnected' }))
+      }
+      const onError = (error) => {
+        // A refusal in place of the handshake comes wrapped, as pusher-js wraps it.
+        const data = error && (error.data || (error.error && error.error.data))
+        const code = data && data.code
+        if (typeof code === 'number' && code >= 4001 && code <= 4099) {
+          settle.reject(failure(`The server refused the connection: ${data.message} (${code})`, { code }))
+        }
+      }
+      check()
+      this.bind('state_change', check)
+      this.bind('error', onError)
+      return () => {
+        this.unbind('state_change', check)
+        this.unbind('error', onError)
+      }
+    })
   }
 
   isUsingTLS() {

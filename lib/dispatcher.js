@@ -35,14 +35,16 @@ class Dispatcher {
     return this._globals || (this._globals = [])
   }
 
+  /**
+   * Binds `callback` to `eventName`. As in pusher-js, any value is accepted; one that is not a
+   * function is reported as a `CallbackError` when the event comes.
+   */
   bind(eventName, callback, context) {
-    checkCallback(callback, 'callback')
     this.callbacks.add(eventName, callback, context)
     return this
   }
 
   bind_global(callback) {
-    checkCallback(callback, 'callback')
     this.global_callbacks.push(callback)
     return this
   }
@@ -105,18 +107,4 @@ function invoke(dispatcher, fn, context, argc, a, b, eventName) {
   }
 }
 
-function checkCallback(callback, what) {
-  if (typeof callback !== 'function') {
-    throw new TypeError(`${what} must be a function, got ${describe(callback)}`)
-  }
-}
-
-function describe(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
-  if (typeof value === 'object') return 'an object'
-  return typeof value === 'undefined' ? 'undefined' : `${typeof value} ${String(value)}`
-}
-
-module.exports = { Dispatcher, CallbackRegistry, describe }
+module.exports = { Dispatcher, CallbackRegistry }

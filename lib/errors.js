@@ -15,4 +15,12 @@ class BadChannelName extends Error {
   }
 }
 
-module.exports = { BadEventName, BadChannelName }
+/** A feature the channel does not have, e.g. client events on an encrypted channel (as pusher-js). */
+class UnsupportedFeature extends Error {
+  constructor(message) {
+    super(message)
+    this.name = 'UnsupportedFeature'
+  }
+}
+
+module.exports = { BadEventName, BadChannelName, UnsupportedFeature }

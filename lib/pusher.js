@@ -3,11 +3,10 @@
 
 const crypto = require('crypto')
 const native = require('./native')
-const { describe } = require('./dispatcher')
 const { GlobalEmitter } = require('./global-emitter')
 const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
-const { validate, nativeOptions, DEFAULTS } = require('./options')
+const { validate, readOptions } = require('./options')
 const { forEachEvent } = require('./batch')
 const { route } = require('./delivery')
 const { buildAuth } = require('./auth')
@@ -26,6 +25,21 @@ const CHANNEL_ONLY = new Set([
   'pusher:member_removed',
   'pusher:decryption_error',
 ])
+
+/**
+ * pusher-js's inner object of a MessageParseError, `{type, error, data}`, with the SyntaxError
+ * that JSON.parse gives for the frame (the engine's own message when the frame parses).
+ */
+function parseError({ error, data }) {
+  let syntaxError
+  try {
+    JSON.parse(data)
+    syntaxError = new SyntaxError(error)
+  } catch (thrown) {
+    syntaxError = thrown
+  }
+  return { type: 'MessageParseError', error: syntaxError, data }
+}
 
 class Pusher {
   /**
@@ -60,19 +74,13 @@ class Pusher {
   }
 
   _configure() {
-    const settings = nativeOptions(this.options)
-    const auth = buildAuth(this.options, this)
+    const { settings, config, authTimeout } = readOptions(this.options)
+    const auth = buildAuth(this.options, this, authTimeout)
     /** What the engine calls when authorization needs JS; undefined when it does not. */
     this._authorize = auth.authorize
     if (settings) settings.auth = auth.native
-    this.config = {
-      useTLS: settings ? settings.useTls : this.options.forceTLS !== false,
-      activityTimeout: settings ? settings.activityTimeout : DEFAULTS.activityTimeout,
-      pongTimeout: settings ? settings.pongTimeout : DEFAULTS.pongTimeout,
-      unavailableTimeout: settings ? settings.unavailableTimeout : DEFAULTS.unavailableTimeout,
-      cluster: this.options.cluster,
-    }
-    const engine = settings ? new native.NativeClient(this.key, settings) : null
+    this.config = config
+    const engine = settings ? new native.NativeClient(String(this.key), settings) : null
     this._native = engine
     /** The engine's number in deliveries; batches of a replaced engine are ignored. */
     this._engineId = engine ? engine.id : 0
@@ -174,18 +182,13 @@ class Pusher {
     return this
   }
 
-  /** Sends an event on the connection; false when not connected. */
+  /** Sends an event on the connection; false when not connected, or when it could not be
+   * queued (more than 1 MiB of events wait for a server that does not read them; an `error`
+   * event says so). */
   send_event(event_name, data, channel) {
-    if (typeof event_name !== 'string' || event_name.length === 0) {
-      throw new TypeError(`event name must be a non-empty string, got ${describe(event_name)}`)
-    }
-    if (channel !== undefined && channel !== null && typeof channel !== 'string') {
-      throw new TypeError(`channel must be a string, got ${describe(channel)}`)
-    }
     if (this.connection.state !== 'connected' || !this._native) return false
     const json = data === undefined ? undefined : JSON.stringify(data)
-    this._native.sendEvent(event_name, json, channel === null ? undefined : channel)
-    return true
+    return this._native.sendEvent(String(event_name), json, channel == null ? undefined : String(channel))
   }
 
   shouldUseTLS() {
@@ -194,8 +197,8 @@ class Pusher {
 
   /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
   switchCluster({ appKey, cluster } = {}) {
+    // Not validated, as in pusher-js: the options were accepted once already.
     const options = { ...this.options, cluster }
-    validate(appKey, options)
     const wasActive = this.connection.state !== 'disconnected' && this.connection.state !== 'initialized'
     if (this._native) this._native.shutdown()
     this.key = appKey
@@ -215,7 +218,7 @@ class Pusher {
     // already moved on from.
     if (epoch !== this._epoch) return
     try {
-      forEachEvent(batch, this)
+      forEachEvent(batch, this, epoch)
     } catch (error) {
       Logger.error('Failed to deliver events:', String((error && error.stack) || error))
     }
@@ -224,6 +227,9 @@ class Pusher {
   // The engine's events, as `forEachEvent` calls them.
 
   _handleMessage(event, channelName, data, userId) {
+    this._routeMessage(event, channelName, data, userId)
+    // The app's `message` callbacks come last: pusher-js routes each message from a
+    // `message` callback of its own, bound before any of the app's.
     const conn = this.connection
     if (conn._hasListeners('message')) {
       const message = { event, data }
@@ -231,18 +237,24 @@ class Pusher {
       if (userId != null) message.user_id = userId
       conn.emit('message', message)
     }
+  }
+
+  /** A message to its channel, then to `pusher.bind`/`bind_global`, then to `pusher.user`. */
+  _routeMessage(event, channelName, data, userId) {
     if (channelName != null) {
       const channel = this.channels.find(channelName)
       if (channel) channel._dispatch(event, data, userId)
-      else if (channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
-      if (CHANNEL_ONLY.has(event)) return
-    } else if (event === 'pusher:signin_success') {
-      this.user._onSigninSuccess(data)
-    } else if (event === 'pusher:signin_error') {
-      return this.user._onSigninError(data)
-    } else if (event === 'pusher_internal:watchlist_events') {
-      return this.user.watchlist._handle(data)
+      if (!CHANNEL_ONLY.has(event)) this._emitGlobally(event, data)
+      if (!channel && channelName.indexOf(USER_CHANNEL_PREFIX) === 0) this.user._onUserEvent(event, data)
+      return
     }
+    if (event === 'pusher:signin_error') return this.user._onSigninError(data)
+    if (event === 'pusher_internal:watchlist_events') return this.user.watchlist._handle(data)
+    this._emitGlobally(event, data)
+    if (event === 'pusher:signin_success') this.user._onSigninSuccess(data)
+  }
+
+  _emitGlobally(event, data) {
     // With no emitter yet, nothing is bound globally.
     if (this._emitter !== null) this._emitter.emit(event, data)
   }
@@ -272,6 +284,7 @@ class Pusher {
   }
 
   _handleError(error) {
+    if (error.type === 'MessageParseError') error.error = parseError(error)
     Logger.warn('Error', error)
     this.connection.emit('error', error)
   }
@@ -326,5 +339,63 @@ class Pusher {
 
 /** On Node the client connects from its constructor, as pusher-js does. */
 Pusher.isReady = true
+
+// --- pusher-js's remaining statics and members ------------------------------------------------
+// Kept apart from the class body. pusher-js declares these on its class; code written for
+// pusher-js (and typings such as laravel-echo's) name them. Only what means something in Node is
+// given a value; the rest is `undefined`, as on pusher-js's own Node build.
+
+/**
+ * The parts of pusher-js's Node runtime (`Pusher.Runtime`) that mean something here. Its
+ * transports, strategies and HTTP factories do not exist: the engine is native.
+ */
+Pusher.Runtime = {
+  /** Makes `PusherClass` ready: its instances connect from their constructor. */
+  setup(PusherClass) {
+    PusherClass.ready()
+  },
+  /** The page protocol, which Node does not have: `'http:'`, as pusher-js answers in Node. */
+  getProtocol() {
+    return 'http:'
+  },
+  /** No localStorage in Node: `undefined`. */
+  getLocalStorage() {
+    return undefined
+  },
+  /** No page to unload in Node: does nothing. */
+  addUnloadListener(listener) {},
+  /** No page to unload in Node: does nothing. */
+  removeUnloadListener(listener) {},
+  /** A random integer from 0 to `max - 1` (`crypto.randomInt`). */
+  randomInt(max) {
+    return crypto.randomInt(max)
+  },
+}
+
+// Browser-only (JSONP script loading) in pusher-js: `undefined` on its Node build too.
+Pusher.ScriptReceivers = undefined
+Pusher.DependenciesReceivers = undefined
+Pusher.auth_callbacks = undefined
+
+Object.defineProperty(Pusher, 'getClientFeatures', {
+  /** The transports this client can use, as pusher-js reports them: `['ws']`. */
+  value: function getClientFeatures() {
+    return ['ws']
+  },
+  writable: true,
+  configurable: true,
+})
+
+Object.defineProperty(Pusher.prototype, 'subscribeAll', {
+  /**
+   * Subscribes every channel in the table that is not subscribed (pusher-js calls it on each
+   * connect; the engine here resubscribes by itself, so calling it is never needed).
+   */
+  value: function subscribeAll() {
+    for (const channel of this.channels.all()) channel.subscribe()
+  },
+  writable: true,
+  configurable: true,
+})
 
 module.exports = { Pusher }

@@ -31,8 +31,8 @@ with_timeout() {
 
 install_example() { # dir
   log "installing $1"
-  (cd "$repo/examples/$1" && npm install --no-audit --no-fund --no-package-lock --prefer-offline --loglevel=error) ||
-    die "npm install in examples/$1 failed"
+  (cd "$repo/examples/$1" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error) ||
+    die "npm ci in examples/$1 failed (is its package-lock.json in step with its package.json?)"
   # file:../.. is a symlink to this checkout: the example sees the working tree, build included.
   [[ -f "$repo/examples/$1/node_modules/pusher-native/package.json" ]] || die "examples/$1: pusher-native not installed"
 }

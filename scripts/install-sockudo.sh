@@ -34,6 +34,8 @@ fi
 
 # --- Debian packages the build needs ---------------------------------------------------------
 #   protobuf-compiler  protoc, for prost-build in metrics-exporter-tcp's build script
+#   libprotobuf-dev    the well-known .proto files it imports (google/protobuf/timestamp.proto),
+#                      which protobuf-compiler leaves to this package under --no-install-recommends
 #   libssl-dev, pkg-config  openssl-sys (sockudo-webhook turns on reqwest's native-tls)
 #   gcc, g++, make     cc builds of ring / aws-lc-sys / jemalloc (make + perl for jemalloc)
 need_cmd=(protoc:protobuf-compiler pkg-config:pkg-config cc:gcc c++:g++ make:make perl:perl)
@@ -44,6 +46,9 @@ done
 if ! dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null | grep -q 'install ok installed' \
   && ! pkg-config --exists openssl 2>/dev/null; then
   missing+=(libssl-dev)
+fi
+if [[ ! -f /usr/include/google/protobuf/timestamp.proto ]]; then
+  missing+=(libprotobuf-dev)
 fi
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"

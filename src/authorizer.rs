@@ -245,11 +245,16 @@ fn user_auth(a: JsAuthAnswer) -> std::result::Result<UserAuth, AuthError> {
 
 impl Authorizer for BindingAuthorizer {
     fn authorize_channel(&self, socket_id: &str, channel: &str) -> AuthFuture<ChannelAuth> {
-        if self.settings.channel_js {
+        let request = if self.settings.channel_js {
             self.via_js(AuthKind::Channel, socket_id, Some(channel), channel_auth)
         } else {
             self.settings.http.authorize_channel(socket_id, channel)
-        }
+        };
+        Box::pin(async move {
+            // Polled by the engine's socket loop, which must survive a panic here.
+            crate::test_hooks::check("auth");
+            request.await
+        })
     }
 
     fn authenticate_user(&self, socket_id: &str) -> AuthFuture<UserAuth> {

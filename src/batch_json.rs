@@ -74,7 +74,7 @@ pub(crate) fn encode(events: &[Event]) -> String {
             }
             Event::Error(e) => {
                 let _ = write!(out, "{ERROR},null,null,");
-                out.push_str(&e.to_pusher_js().to_string());
+                out.push_str(&crate::pusher_js_error::to_pusher_js(e).to_string());
                 out.push_str(",null");
             }
             Event::ChannelRemoved { channel } => {

@@ -23,7 +23,8 @@ pub(crate) fn register(env: &Env, client: WeakClient) -> napi::Result<()> {
         let list = match slot.as_mut() {
             Some(list) => list,
             None => {
-                env.add_env_cleanup_hook((), |()| shutdown_all())?;
+                // Called from C by Node as the environment goes: a panic must not unwind out.
+                env.add_env_cleanup_hook((), |()| drop(std::panic::catch_unwind(shutdown_all)))?;
                 slot.insert(Registered {
                     clients: Vec::new(),
                     sweep_at: 64,

@@ -8,11 +8,12 @@
 //! connected client keeps Node alive, and once none is, nothing of ours is left open (jest's
 //! open-handle check included).
 
-use crate::batch::{to_js, JsBatch, Payload, Progress};
+use crate::batch::Progress;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use pusher_client::Backlog;
+use pusher_client::{Backlog, ConnectionError, Event, Failure};
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, Weak};
 
 /// Bytes of batches waiting for the JS thread, all clients together, beyond which engines
@@ -24,7 +25,8 @@ pub(crate) enum Item {
     /// A client's batch, of `bytes` bytes, the `seq`th of its session.
     Batch {
         client: u32,
-        payload: Payload,
+        /// The batch as JSON text (`batch.rs` has the layout).
+        payload: String,
         bytes: usize,
         epoch: u64,
         progress: Arc<Progress>,
@@ -34,8 +36,9 @@ pub(crate) enum Item {
     Ended { client: u32, epoch: u64 },
 }
 
-type DeliverFn =
-    ThreadsafeFunction<Item, (), FnArgs<(u32, Option<JsBatch>, f64)>, Status, false, false, 0>;
+type DeliverArgs = FnArgs<(u32, Option<String>, f64)>;
+
+type DeliverFn = ThreadsafeFunction<Item, (), DeliverArgs, Status, false, false, 0>;
 
 /// The threadsafe function of one period with sessions.
 pub(crate) struct Delivery {
@@ -59,6 +62,7 @@ impl BatchDelivery {
     /// Batches go to `deliver(client, batch, epoch)`; `batch` is null when the client's
     /// session has ended.
     #[napi(
+        catch_unwind,
         constructor,
         ts_args_type = "deliver: (client: number, batch: string | unknown[] | null, epoch: number) => void"
     )]
@@ -90,27 +94,65 @@ impl BatchDelivery {
             .borrow_back(env)?
             .build_threadsafe_function::<Item>()
             .callee_handled::<false>()
-            .build_callback(move |ctx| match ctx.value {
-                Item::Batch {
-                    client,
-                    payload,
-                    bytes,
-                    epoch,
-                    progress,
-                    seq,
-                } => {
-                    taken.done(bytes);
-                    // JS runs this batch before anything else this thread does next.
-                    progress.taken(seq);
-                    Ok((client, Some(to_js(&ctx.env, payload)?), epoch as f64).into())
-                }
-                Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
+            .build_callback(move |ctx| {
+                let (client, epoch) = match &ctx.value {
+                    Item::Batch { client, epoch, .. } | Item::Ended { client, epoch } => {
+                        (*client, *epoch)
+                    }
+                };
+                // No JS caller to throw to here (an error would be an uncaught exception):
+                // a panic becomes an `error` event in place of the batch it spoiled.
+                std::panic::catch_unwind(AssertUnwindSafe(|| arguments(&taken, ctx.value)))
+                    .unwrap_or_else(|panic| {
+                        let lost = lost_batch(panic_message(&*panic));
+                        Ok((client, Some(lost), epoch as f64).into())
+                    })
             })?;
         Ok(Delivery {
             tsfn,
             backlog: self.backlog.clone(),
         })
     }
+}
+
+/// The JS call's arguments for `item`.
+fn arguments(taken: &Backlog, item: Item) -> Result<DeliverArgs> {
+    match item {
+        Item::Batch {
+            client,
+            payload,
+            bytes,
+            epoch,
+            progress,
+            seq,
+        } => {
+            taken.done(bytes);
+            // JS runs this batch before anything else this thread does next.
+            progress.taken(seq);
+            crate::test_hooks::check("delivery");
+            Ok((client, Some(payload), epoch as f64).into())
+        }
+        Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "a panic"
+    }
+}
+
+/// A batch holding only the error that says a batch was lost to a panic.
+fn lost_batch(why: &str) -> String {
+    let err = ConnectionError::socket(
+        Failure::Internal,
+        format!("internal error, events were lost: {why}"),
+    );
+    crate::batch_json::encode(&[Event::Error(err)])
 }
 
 impl Delivery {

@@ -1,16 +1,40 @@
-//! The Node.js binding of `pusher-client`. Only conversions live here: the protocol is in
-//! `crates/pusher-client`, the pusher-js API surface in `lib/*.js`.
+//! The Node.js binding of `pusher-client`: everything that knows napi, and no protocol logic
+//! (that is `crates/pusher-client`; the pusher-js API surface is `lib/*.js`).
+//!
+//! It holds:
+//! - the JS-facing handles: `NativeClient` (`native_client.rs`, options in, commands out) and
+//!   `TestServer` (`testing.rs`);
+//! - event delivery: batches encoded on the engine thread (`batch.rs`, `batch_json.rs`, whose
+//!   layout constants JS reads from here) and carried to the JS thread by one threadsafe
+//!   function per JS environment (`delivery.rs`), with its back-pressure bound;
+//! - the auth bridge: the engine's authorizer calling JS handlers and the HTTP endpoint
+//!   (`authorizer.rs`);
+//! - process plumbing: the shared tokio runtime (`runtime.rs`), stopping clients when a JS
+//!   environment goes away (`cleanup.rs`), and the engine's defaults for JS
+//!   (`engine_defaults.rs`).
 #![deny(missing_docs)]
 
 mod authorizer;
 mod batch;
 mod batch_json;
+mod channel_kind;
 mod cleanup;
 mod delivery;
+mod engine_defaults;
 mod native_client;
+mod pusher_js_error;
 mod runtime;
+mod test_hooks;
 mod testing;
 
+pub use batch::{
+    BATCH_STRIDE, CHANNEL_REMOVED, CONNECTING_IN, ERROR, LOG, MESSAGE_NONE, MESSAGE_TEXT,
+    MESSAGE_VALUE, STATE,
+};
+pub use channel_kind::channel_kind;
 pub use delivery::BatchDelivery;
+pub use engine_defaults::{engine_defaults, EngineDefaults};
 pub use native_client::{set_logging, NativeClient, NativeOptions};
+#[doc(hidden)]
+pub use test_hooks::arm_panic;
 pub use testing::TestServer;

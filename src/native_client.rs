@@ -5,7 +5,7 @@
 use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth};
 use crate::batch::{BatchSink, Progress};
 use crate::delivery::BatchDelivery;
-use crate::{cleanup, runtime};
+use crate::{cleanup, runtime, test_hooks};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use pusher_client::proxy::Proxy;
@@ -14,33 +14,38 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// Connection options, already validated by `lib/options.js`.
+/// Connection options as `lib/options.js` read them from the option table; an absent one
+/// keeps the engine's default.
 #[napi(object)]
 pub struct NativeOptions {
     /// The cluster name (`ws-<cluster>.pusher.com`).
     pub cluster: String,
     /// Use `wss://`.
     pub use_tls: bool,
+    /// For a plain client: try `wss://` too when `ws://` attempts fail.
+    pub tls_fallback: bool,
     /// Host overriding the cluster's.
     pub ws_host: Option<String>,
     /// Port for `ws://`.
-    pub ws_port: u32,
+    pub ws_port: Option<u32>,
     /// Port for `wss://`.
-    pub wss_port: u32,
+    pub wss_port: Option<u32>,
     /// Path before `/app/<key>`.
-    pub ws_path: String,
+    pub ws_path: Option<String>,
     /// Milliseconds of silence before a ping.
-    pub activity_timeout: f64,
+    pub activity_timeout: Option<f64>,
     /// Milliseconds to wait for a pong.
-    pub pong_timeout: f64,
+    pub pong_timeout: Option<f64>,
     /// Milliseconds without a connection before `unavailable`.
-    pub unavailable_timeout: f64,
+    pub unavailable_timeout: Option<f64>,
     /// Largest frame accepted, in bytes.
-    pub max_message_size: f64,
+    pub max_message_size: Option<f64>,
     /// How to authorize channels and users.
     pub auth: NativeAuth,
     /// Extra trusted certificates (PEM), for private CAs and self-signed servers.
     pub ca: Option<String>,
+    /// Certificates from `NODE_EXTRA_CA_CERTS` (PEM); blocks that cannot be used are skipped.
+    pub extra_ca: Option<String>,
     /// An HTTP proxy for the WebSocket and auth requests.
     pub proxy: Option<NativeProxy>,
 }
@@ -52,9 +57,15 @@ pub struct NativeProxy {
     pub url: String,
     /// `NO_PROXY` syntax.
     pub no_proxy: String,
-    /// The option or variable it came from, for error messages.
+    /// The option or variable it came from, for error messages: `Pusher option "proxy"`
+    /// for the option (a malformed one throws), anything else names an environment variable
+    /// (a malformed one is reported as an `error` event on every attempt to connect).
     pub source: String,
 }
+
+/// How `lib/options.js` names the `proxy` option in [`NativeProxy::source`]; any other
+/// source is an environment variable.
+const OPTION_SOURCE: &str = "Pusher option";
 
 fn log_switch() -> Arc<AtomicBool> {
     static SWITCH: OnceLock<Arc<AtomicBool>> = OnceLock::new();
@@ -64,7 +75,7 @@ fn log_switch() -> Arc<AtomicBool> {
 }
 
 /// Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_logging(on: bool) {
     log_switch().store(on, Ordering::Relaxed);
 }
@@ -85,36 +96,65 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     /// Starts the connection task; nothing is sent until `connect`.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, key: String, options: NativeOptions) -> Result<Self> {
+        test_hooks::check("NativeClient.constructor");
         let mut opts = ClientOptions::new(key)
             .cluster(options.cluster)
             .use_tls(options.use_tls)
-            .ws_port(options.ws_port as u16)
-            .wss_port(options.wss_port as u16)
-            .path(options.ws_path)
-            .activity_timeout(ms(options.activity_timeout))
-            .pong_timeout(ms(options.pong_timeout))
-            .unavailable_timeout(ms(options.unavailable_timeout))
-            .max_message_size(options.max_message_size as usize)
+            .tls_fallback(options.tls_fallback)
             .log_switch(log_switch());
         if let Some(host) = options.ws_host {
             opts = opts.host(host);
         }
-        let tls = match &options.ca {
-            Some(pem) => pusher_client::tls::config_with_ca(pem).map_err(|e| {
-                Error::new(
-                    Status::InvalidArg,
-                    format!("Invalid Pusher option \"ca\": {e}"),
-                )
-            })?,
-            None => pusher_client::tls::default_config(),
-        };
+        if let Some(port) = options.ws_port {
+            opts = opts.ws_port(port as u16);
+        }
+        if let Some(port) = options.wss_port {
+            opts = opts.wss_port(port as u16);
+        }
+        if let Some(path) = options.ws_path {
+            opts = opts.path(path);
+        }
+        if let Some(v) = options.activity_timeout {
+            opts = opts.activity_timeout(ms(v));
+        }
+        if let Some(v) = options.pong_timeout {
+            opts = opts.pong_timeout(ms(v));
+        }
+        if let Some(v) = options.unavailable_timeout {
+            opts = opts.unavailable_timeout(ms(v));
+        }
+        if let Some(v) = options.max_message_size {
+            opts = opts.max_message_size(v as usize);
+        }
+        let tls =
+            pusher_client::tls::config_with(options.ca.as_deref(), options.extra_ca.as_deref())
+                .map_err(|e| {
+                    Error::new(
+                        Status::InvalidArg,
+                        format!("Invalid Pusher option \"ca\": {e}"),
+                    )
+                })?;
         opts = opts.tls_config(tls.clone());
         let proxy = match &options.proxy {
-            Some(p) => Some(Proxy::new(&p.url, &p.no_proxy).map_err(|e| {
-                Error::new(Status::InvalidArg, format!("Invalid {}: {e}", p.source))
-            })?),
+            Some(p) => match Proxy::new(&p.url, &p.no_proxy) {
+                Ok(proxy) => Some(proxy),
+                // The user's own option: a clear Error now.
+                Err(e) if p.source.starts_with(OPTION_SOURCE) => {
+                    return Err(Error::new(
+                        Status::InvalidArg,
+                        format!("Invalid {}: {e}", p.source),
+                    ))
+                }
+                // The environment's: no throw where pusher-js would not throw; every attempt
+                // to connect fails with an `error` event naming the variable instead (never a
+                // connection around the proxy).
+                Err(e) => Some(Proxy::unusable(
+                    format!("Invalid {}: {e}", p.source),
+                    &p.no_proxy,
+                )),
+            },
             None => None,
         };
         if let Some(p) = &proxy {
@@ -135,14 +175,15 @@ impl NativeClient {
     }
 
     /// This client's number in the `deliver(client, …)` calls (see `BatchDelivery`).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn id(&self) -> u32 {
         self.id
     }
 
     /// The WebSocket URL this client connects to.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn url(&self) -> String {
+        test_hooks::check("NativeClient.url");
         self.url.clone()
     }
 
@@ -150,6 +191,7 @@ impl NativeClient {
     /// While it tries or is connected, it keeps Node's event loop alive.
     /// `authorize(kind, socketId, channelName)` answers authorizations that need JS.
     #[napi(
+        catch_unwind,
         ts_args_type = "delivery: BatchDelivery, authorize?: (kind: 'channel' | 'user', socketId: string, channelName?: string) => Promise<JsAuthAnswer>"
     )]
     pub fn connect(
@@ -176,43 +218,53 @@ impl NativeClient {
     }
 
     /// Signs the user in once connected, and after every reconnect.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn signin(&self) {
         self.client.signin();
     }
 
     /// While waiting to retry, tries now; otherwise does nothing.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn retry_now(&self) {
         self.client.retry_now();
     }
 
     /// Disconnects; the process may exit once the last batch is delivered.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn disconnect(&self) {
         self.client.disconnect();
     }
 
     /// Subscribes to a channel (now, or once connected).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn subscribe(&self, channel: String) {
+        test_hooks::check("NativeClient.subscribe");
         self.client.subscribe(&channel);
     }
 
     /// Unsubscribes from a channel.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn unsubscribe(&self, channel: String) {
         self.client.unsubscribe(&channel);
     }
 
-    /// Sends an event; `data` is JSON text.
-    #[napi]
-    pub fn send_event(&self, event: String, data: Option<String>, channel: Option<String>) {
-        self.client.send_event(&event, data, channel.as_deref());
+    /// Sends an event; `data` is JSON text. False when it was not queued: more than
+    /// `MAX_QUEUED_SEND_BYTES` (1 MiB) of events wait for a server that does not read them
+    /// (an `error` event then says so, once per run of refusals).
+    #[napi(catch_unwind)]
+    pub fn send_event(&self, event: String, data: Option<String>, channel: Option<String>) -> bool {
+        self.client.send_event(&event, data, channel.as_deref())
+    }
+
+    /// Test hook: the engine's socket loop panics; it must recover. Not part of the API.
+    #[doc(hidden)]
+    #[napi(catch_unwind, js_name = "__provokePanic")]
+    pub fn provoke_panic(&self) {
+        self.client.provoke_panic();
     }
 
     /// Ends the connection task for good.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn shutdown(&self) {
         self.client.shutdown();
     }

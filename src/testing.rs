@@ -105,11 +105,12 @@ pub struct TestMember {
 /// How the server answers new connections.
 #[napi(object)]
 pub struct TestHandshake {
-    /// `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close` or `silent`.
+    /// `normal`, `noActivityTimeout`, `invalidFirstFrame`, `error`, `close`, `silent` or
+    /// `firstFrame`.
     pub mode: String,
     /// For `error` (`pusher:error` code; absent means `null`) and `close` (close code).
     pub code: Option<u32>,
-    /// For `error` and `close`.
+    /// For `error` and `close`; for `firstFrame`, the frame's text.
     pub message: Option<String>,
 }
 
@@ -125,10 +126,15 @@ where
     F: Future<Output = std::result::Result<T, String>> + Send + 'static,
 {
     let (deferred, promise) = env.create_deferred::<T, _>()?;
-    runtime::handle().spawn(async move {
-        match fut.await {
-            Ok(v) => deferred.resolve(move |_| Ok(v)),
-            Err(e) => deferred.reject(Error::from_reason(e)),
+    let rt = runtime::handle();
+    // Run as a task of its own, so a panic in it rejects the promise instead of leaving it
+    // pending.
+    let work = rt.spawn(fut);
+    rt.spawn(async move {
+        match work.await {
+            Ok(Ok(v)) => deferred.resolve(move |_| Ok(v)),
+            Ok(Err(e)) => deferred.reject(Error::from_reason(e)),
+            Err(e) => deferred.reject(Error::from_reason(format!("internal error: {e}"))),
         }
     });
     Ok(promise)
@@ -154,8 +160,9 @@ fn text(data: serde_json::Value) -> String {
 #[napi]
 impl TestServer {
     /// Starts a server on a free port (or `options.port`).
-    #[napi(ts_return_type = "Promise<TestServer>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<TestServer>")]
     pub fn start(env: &Env, options: Option<TestServerOptions>) -> Result<Object<'_>> {
+        crate::test_hooks::check("TestServer.start");
         let mut opts = server::ServerOptions::default();
         if let Some(o) = options {
             if let Some(apps) = o.apps {
@@ -190,32 +197,32 @@ impl TestServer {
     }
 
     /// The port it listens on.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn port(&self) -> u32 {
         self.inner.port().into()
     }
 
     /// The host it listens on (`127.0.0.1`).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn host(&self) -> String {
         self.inner.host().to_owned()
     }
 
     /// Whether it serves `wss://` (started with `tls: true`).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn tls(&self) -> bool {
         self.inner.is_tls()
     }
 
     /// With `tls: true`, its self-signed certificate in PEM (valid for `127.0.0.1` and
     /// `localhost`), which is also the CA a client must trust; `null` otherwise.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn certificate_pem(&self) -> Option<String> {
         self.inner.certificate_pem()
     }
 
     /// The apps it accepts; the first is the default.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn apps(&self) -> Vec<TestApp> {
         self.inner
             .apps()
@@ -229,7 +236,7 @@ impl TestServer {
     }
 
     /// Stops listening and drops every connection.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn stop<'a>(&self, env: &'a Env) -> Result<Object<'a>> {
         let s = self.inner.clone();
         promise(env, async move {
@@ -239,7 +246,7 @@ impl TestServer {
     }
 
     /// Listens again on the same port after `stop()`.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn restart<'a>(&self, env: &'a Env) -> Result<Object<'a>> {
         let s = self.inner.clone();
         promise(
@@ -252,7 +259,10 @@ impl TestServer {
     /// A string `data` is sent as is, anything else as its JSON. On cache channels
     /// (`cache-`, `private-cache-`, `presence-cache-`, …) the event is also kept and sent to each
     /// later subscriber right after it subscribes (before that, they get `pusher:cache_miss`).
-    #[napi(ts_args_type = "channel: string, event: string, data?: unknown")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "channel: string, event: string, data?: unknown"
+    )]
     pub fn trigger(&self, channel: String, event: String, data: Option<serde_json::Value>) -> u32 {
         let data = data.map(text).unwrap_or_default();
         self.inner.trigger(&channel, &event, &data) as u32
@@ -262,7 +272,10 @@ impl TestServer {
     /// under the channel's key, as `{"nonce":"<base64>","ciphertext":"<base64>"}`; returns how
     /// many subscribers got it. A string `data` is encrypted as is, anything else as its JSON.
     /// On `private-encrypted-cache-` channels it is also cached.
-    #[napi(ts_args_type = "channel: string, event: string, data?: unknown")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "channel: string, event: string, data?: unknown"
+    )]
     pub fn trigger_encrypted(
         &self,
         channel: String,
@@ -275,7 +288,10 @@ impl TestServer {
 
     /// Like `triggerEncrypted`, but sealed under another 32-byte key (standard base64), e.g. a
     /// wrong or rotated one, to exercise decryption failures and key re-fetching.
-    #[napi(ts_args_type = "channel: string, event: string, data: unknown, keyBase64: string")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "channel: string, event: string, data: unknown, keyBase64: string"
+    )]
     pub fn trigger_encrypted_with_key(
         &self,
         channel: String,
@@ -292,13 +308,13 @@ impl TestServer {
 
     /// The key of an encrypted channel in standard base64, as the auth endpoint's
     /// `shared_secret`: SHA-256 of the channel name followed by the master key.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn shared_secret(&self, channel: String) -> String {
         server::encryption::to_base64(&self.inner.shared_secret(&channel))
     }
 
     /// The master key of encrypted channels, in standard base64.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn encryption_master_key_base64(&self) -> String {
         server::encryption::to_base64(&self.inner.encryption_master_key())
     }
@@ -306,7 +322,7 @@ impl TestServer {
     /// Signs a channel subscription with the first app's secret: what an auth endpoint returns
     /// for `socketId` and `channel`. Pass `channelData` (the exact JSON string) for presence
     /// channels; `shared_secret` is added for `private-encrypted-` channels.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn authorize_channel(
         &self,
         socket_id: String,
@@ -338,20 +354,23 @@ impl TestServer {
     /// Signs a user sign-in with the first app's secret: what a user authentication endpoint
     /// returns for `socketId` and `userData` (the exact JSON string, with `id` and optionally
     /// `user_info` and `watchlist`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn authenticate_user(&self, socket_id: String, user_data: String) -> TestUserAuth {
         let auth = server::auth::user_auth(&self.inner.app(), &socket_id, &user_data);
         TestUserAuth { auth, user_data }
     }
 
     /// Sends `count` copies of an event to each subscriber as fast as possible.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn blast(&self, channel: String, event: String, data: String, count: u32) -> u32 {
         self.inner.blast(&channel, &event, &data, count.into()) as u32
     }
 
     /// Sends an event on `#server-to-user-<userId>`.
-    #[napi(ts_args_type = "userId: string, event: string, data?: unknown")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "userId: string, event: string, data?: unknown"
+    )]
     pub fn send_to_user(
         &self,
         user_id: String,
@@ -363,25 +382,25 @@ impl TestServer {
     }
 
     /// Sends any text frame, to one connection or all.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn send_raw(&self, text: String, socket_id: Option<String>) -> u32 {
         self.inner.send_raw(socket_id.as_deref(), &text) as u32
     }
 
     /// Sends a binary frame, to one connection or all.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn send_binary(&self, bytes: Uint8Array, socket_id: Option<String>) -> u32 {
         self.inner.send_binary(socket_id.as_deref(), &bytes) as u32
     }
 
     /// Sends a WebSocket ping, to one connection or all.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn send_ping(&self, socket_id: Option<String>) -> u32 {
         self.inner.send_ping(socket_id.as_deref()) as u32
     }
 
     /// Closes connections cleanly with a close code.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(
         &self,
         code: u32,
@@ -396,19 +415,26 @@ impl TestServer {
     }
 
     /// Drops connections abruptly, with no close frame.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn drop_connections(&self, socket_id: Option<String>) -> u32 {
         self.inner.drop_connections(socket_id.as_deref()) as u32
     }
 
     /// Stops (or resumes) reading and writing on every connection.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_silent(&self, silent: bool) {
         self.inner.set_silent(silent);
     }
 
+    /// Stops (or resumes) reading and writing on every connection, as a hung peer: a client
+    /// that keeps sending fills the socket's buffers.
+    #[napi(catch_unwind)]
+    pub fn set_stalled(&self, stalled: bool) {
+        self.inner.set_stalled(stalled);
+    }
+
     /// How to answer new connections.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_handshake(&self, handshake: TestHandshake) -> Result<()> {
         use server::HandshakeMode as M;
         let message = handshake.message.unwrap_or_default();
@@ -418,6 +444,7 @@ impl TestServer {
             "noActivityTimeout" => M::NoActivityTimeout,
             "invalidFirstFrame" => M::InvalidFirstFrame,
             "silent" => M::Silent,
+            "firstFrame" => M::FirstFrame(message),
             "error" => M::Error {
                 code: code16(handshake.code),
                 message,
@@ -429,7 +456,7 @@ impl TestServer {
             other => {
                 return Err(Error::from_reason(format!(
                     "unknown handshake mode {other:?}: expected normal, noActivityTimeout, \
-                     invalidFirstFrame, error, close or silent"
+                     invalidFirstFrame, error, close, silent or firstFrame"
                 )))
             }
         };
@@ -438,8 +465,9 @@ impl TestServer {
     }
 
     /// The open connections.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn connections(&self) -> Vec<TestConnection> {
+        crate::test_hooks::check("TestServer.connections");
         self.inner
             .connections()
             .into_iter()
@@ -454,7 +482,7 @@ impl TestServer {
     }
 
     /// Every frame received so far, in order.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn received(&self) -> Vec<TestFrame> {
         use server::ReceivedFrame as F;
         self.inner
@@ -481,7 +509,7 @@ impl TestServer {
     }
 
     /// Members of a presence channel, by user id.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn members(&self, channel: String) -> Vec<TestMember> {
         self.inner
             .members(&channel)
@@ -491,7 +519,7 @@ impl TestServer {
     }
 
     /// Resolves once `count` clients are connected (rejects after `timeoutMs`, default 5000).
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn wait_for_connections<'a>(
         &self,
         env: &'a Env,
@@ -508,7 +536,7 @@ impl TestServer {
     }
 
     /// Resolves once `count` clients (default 1) are subscribed to `channel`.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn wait_for_subscribers<'a>(
         &self,
         env: &'a Env,
@@ -529,7 +557,7 @@ impl TestServer {
     }
 
     /// Resolves once the server has received `count` (default 1) frames with this event name.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn wait_for_event<'a>(
         &self,
         env: &'a Env,
@@ -551,7 +579,7 @@ impl TestServer {
 
     /// Resolves once the server has received `count` (default 1) frames of a kind: `text`,
     /// `binary`, `ping`, `pong` or `close`.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn wait_for_frame<'a>(
         &self,
         env: &'a Env,

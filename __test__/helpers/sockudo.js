@@ -278,6 +278,7 @@ async function launch(o, dir, port, cleanupDir) {
     // A config sockudo cannot parse (wrong type, bad JSON) is silently ignored -- the error is
     // logged before logging is set up -- and it runs on defaults (0.0.0.0:6001, no apps).
     // Unknown keys are ignored too. Catch the fallback at once instead of timing out.
+    // oxlint-disable-next-line no-control-regex -- strips the ANSI colours of the log
     const listening = /http server listening listen_addr=(\S+)/.exec(logs().replace(/\x1b\[[0-9;]*m/g, ''))
     if (listening && listening[1] !== `${o.host}:${port}`) {
       throw await fail(`sockudo ignored its config ${configPath} (unparsable?) and listens on ${listening[1]}`)

@@ -32,6 +32,7 @@ pub struct UserAuth {
 }
 
 /// The kind of an [`AuthError`].
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthErrorKind {
     /// The endpoint answered with a status other than 200 (or could not be reached: 0).
@@ -69,8 +70,10 @@ impl AuthError {
         }
     }
 
-    /// The `{type, error, status}` object pusher-js emits.
-    pub fn to_pusher_js(&self) -> serde_json::Value {
+    /// The data of the `pusher:subscription_error` (or `pusher:signin_error`) event this
+    /// failure becomes: `{type: "AuthError", error, status}`, the shape the Pusher protocol
+    /// gives a server's `pusher:subscription_error`, so apps see one shape for both.
+    pub fn subscription_error_data(&self) -> serde_json::Value {
         let mut v = serde_json::json!({ "type": "AuthError", "error": self.message });
         if let Some(s) = self.status {
             v["status"] = s.into();
@@ -109,7 +112,7 @@ impl AuthKind {
     fn docs(self) -> &'static str {
         match self {
             AuthKind::Channel => "Clients must be authorized to join private or presence channels. See: https://pusher.com/docs/channels/server_api/authorizing-users/",
-            AuthKind::User => "Clients must be authenticated to join private or presence channels. See: https://pusher.com/docs/channels/server_api/authenticating_users",
+            AuthKind::User => "See: https://pusher.com/docs/channels/server_api/authenticating_users",
         }
     }
 }
@@ -379,8 +382,8 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.status, Some(403));
         assert!(e.message.starts_with("Unable to retrieve auth string from channel-authorization endpoint - received status: 403 from /pusher/auth."));
-        assert_eq!(e.to_pusher_js()["type"], "AuthError");
-        assert_eq!(e.to_pusher_js()["status"], 403);
+        assert_eq!(e.subscription_error_data()["type"], "AuthError");
+        assert_eq!(e.subscription_error_data()["status"], 403);
     }
 
     #[test]

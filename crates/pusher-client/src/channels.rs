@@ -27,7 +27,14 @@ pub(crate) struct Entry {
     pub(crate) rekeying: Option<Vec<Frame>>,
     /// Presence channels: our own user id, from `channel_data`.
     pub(crate) my_id: Option<String>,
+    /// While the subscription is being authorized: client events triggered meanwhile, sent
+    /// right after the `pusher:subscribe` frame (at most [`MAX_HELD`]).
+    pub(crate) held: Option<Vec<String>>,
 }
+
+/// Client events held for one channel while its authorization is on its way; later ones go
+/// out at once, as they would without holding.
+pub(crate) const MAX_HELD: usize = 64;
 
 /// What the caller must do after a table operation.
 #[derive(Debug, PartialEq, Eq)]
@@ -65,6 +72,7 @@ impl ChannelTable {
                     key: None,
                     rekeying: None,
                     my_id: None,
+                    held: None,
                 })
             }
         };
@@ -134,6 +142,7 @@ impl ChannelTable {
             e.key = None;
             e.rekeying = None;
             e.my_id = None;
+            e.held = None;
             if e.cancelled {
                 dropped.push(name.clone());
             }

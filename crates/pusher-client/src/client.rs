@@ -17,6 +17,10 @@ pub(crate) enum Command {
     Unsubscribe(String),
     /// Boxed: the rare large variant would otherwise size every slot of the command queue.
     SendEvent(Box<OutgoingEvent>),
+    /// Sends were refused: the outgoing bound was reached (see `commands.rs`).
+    SendRefused,
+    /// A test hook: the connection task panics while handling it.
+    Panic,
     Shutdown,
 }
 
@@ -25,7 +29,12 @@ pub(crate) struct OutgoingEvent {
     pub(crate) event: String,
     pub(crate) data: Option<String>,
     pub(crate) channel: Option<String>,
+    /// What it counts against the outgoing bound.
+    pub(crate) bytes: usize,
 }
+
+/// What a sent event is taken to weigh beyond its strings (the frame's JSON and the command).
+const SEND_OVERHEAD: usize = 64;
 
 /// A Pusher client. Dropping every clone ends its connection task and closes the socket.
 ///
@@ -113,12 +122,30 @@ impl Client {
     }
 
     /// Sends an event; `data` is JSON text. Dropped when not connected.
-    pub fn send_event(&self, event: &str, data: Option<String>, channel: Option<&str>) {
-        self.send(Command::SendEvent(Box::new(OutgoingEvent {
+    ///
+    /// Returns false, without queueing it, when the events waiting to be written would pass
+    /// [`MAX_QUEUED_SEND_BYTES`](crate::MAX_QUEUED_SEND_BYTES) (a server that stops reading); the client then reports a
+    /// [`Failure::Backpressure`](crate::Failure::Backpressure) error once for the run of
+    /// refusals.
+    pub fn send_event(&self, event: &str, data: Option<String>, channel: Option<&str>) -> bool {
+        let bytes = SEND_OVERHEAD
+            + event.len()
+            + data.as_ref().map_or(0, String::len)
+            + channel.map_or(0, str::len);
+        let cmd = Command::SendEvent(Box::new(OutgoingEvent {
             event: event.to_owned(),
             data,
             channel: channel.map(str::to_owned),
-        })));
+            bytes,
+        }));
+        self.tx.send_event(cmd, bytes)
+    }
+
+    /// Test hook: makes the connection task panic, to check that it recovers (the socket is
+    /// dropped, an error reported, and the client reconnects). Not part of the API.
+    #[doc(hidden)]
+    pub fn provoke_panic(&self) {
+        self.send(Command::Panic);
     }
 
     /// Ends the connection task now, closing the socket, whatever other clones exist.

@@ -1,26 +1,46 @@
 //! The command queue from a client's handles to its connection task.
 //!
-//! Unbounded, as the user's calls are, and small when empty: about a hundred bytes per
-//! client and no storage until a command waits, where tokio's channel keeps a block of 32
-//! slots for every client.
+//! Small when empty: about a hundred bytes per client and no storage until a command waits,
+//! where tokio's channel keeps a block of 32 slots for every client.
+//!
+//! Events the user sends are bounded in bytes ([`MAX_QUEUED_SEND_BYTES`]): the socket loop
+//! takes them only while its write buffer has room, so a server that stops reading makes
+//! them wait here, and past the bound [`Sender::send_event`] refuses more. Every other
+//! command (connect, disconnect, subscribe, …) is small and always taken at once, even
+//! ahead of events still waiting.
 
 use crate::client::Command;
+use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use tokio::sync::Notify;
+use std::task::{Context, Poll};
+
+/// Bytes of sent events that may wait for the socket, per client; past it `send_event`
+/// answers false.
+pub const MAX_QUEUED_SEND_BYTES: usize = 1 << 20;
+
+struct Queue {
+    commands: VecDeque<Command>,
+    /// How many of `commands` are not [`Command::SendEvent`].
+    control: usize,
+}
 
 struct Shared {
-    queue: Mutex<VecDeque<Command>>,
-    wake: Notify,
+    queue: Mutex<Queue>,
+    wake: AtomicWaker,
     /// Live [`Sender`]s: at zero the task ends.
     senders: AtomicUsize,
     /// The task has ended: commands have nowhere to go.
     closed: AtomicBool,
+    /// Bytes of [`Command::SendEvent`]s in the queue.
+    send_bytes: AtomicUsize,
+    /// Sends were refused since the queue last drained below half the bound.
+    refusing: AtomicBool,
 }
 
 impl Shared {
-    fn queue(&self) -> MutexGuard<'_, VecDeque<Command>> {
+    fn queue(&self) -> MutexGuard<'_, Queue> {
         // A panic while holding the lock leaves a queue that is still consistent.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -30,9 +50,12 @@ impl Shared {
         if self.closed.load(Ordering::Acquire) {
             return false;
         }
-        queue.push_back(cmd);
+        if !matches!(cmd, Command::SendEvent(..)) {
+            queue.control += 1;
+        }
+        queue.commands.push_back(cmd);
         drop(queue);
-        self.wake.notify_one();
+        self.wake.wake();
         true
     }
 }
@@ -50,10 +73,15 @@ pub(crate) struct Receiver(Arc<Shared>);
 /// A new queue.
 pub(crate) fn queue() -> (Sender, Receiver) {
     let shared = Arc::new(Shared {
-        queue: Mutex::new(VecDeque::new()),
-        wake: Notify::new(),
+        queue: Mutex::new(Queue {
+            commands: VecDeque::new(),
+            control: 0,
+        }),
+        wake: AtomicWaker::new(),
         senders: AtomicUsize::new(1),
         closed: AtomicBool::new(false),
+        send_bytes: AtomicUsize::new(0),
+        refusing: AtomicBool::new(false),
     });
     (Sender(shared.clone()), Receiver(shared))
 }
@@ -62,6 +90,30 @@ impl Sender {
     /// Queues `cmd`; false once the task has ended.
     pub(crate) fn send(&self, cmd: Command) -> bool {
         self.0.push(cmd)
+    }
+
+    /// Queues a [`Command::SendEvent`] of `bytes` bytes, unless the events waiting would pass
+    /// [`MAX_QUEUED_SEND_BYTES`]. The first refusal of a run also queues
+    /// [`Command::SendRefused`], so the task reports it.
+    pub(crate) fn send_event(&self, cmd: Command, bytes: usize) -> bool {
+        let shared = &self.0;
+        let reserved = shared
+            .send_bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                (queued + bytes <= MAX_QUEUED_SEND_BYTES).then_some(queued + bytes)
+            })
+            .is_ok();
+        if !reserved {
+            if !shared.refusing.swap(true, Ordering::AcqRel) {
+                shared.push(Command::SendRefused);
+            }
+            return false;
+        }
+        if shared.push(cmd) {
+            return true;
+        }
+        shared.send_bytes.fetch_sub(bytes, Ordering::AcqRel);
+        false
     }
 
     pub(crate) fn downgrade(&self) -> WeakSender {
@@ -79,7 +131,7 @@ impl Clone for Sender {
 impl Drop for Sender {
     fn drop(&mut self) {
         if self.0.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.wake.notify_one();
+            self.0.wake.wake();
         }
     }
 }
@@ -104,28 +156,63 @@ impl WeakSender {
 
 impl Receiver {
     /// The next command; `None` once every [`Sender`] is gone and the queue is empty.
+    #[cfg(test)]
     pub(crate) async fn recv(&mut self) -> Option<Command> {
-        loop {
-            if let Some(cmd) = self.try_recv() {
-                return Some(cmd);
-            }
-            if self.0.senders.load(Ordering::Acquire) == 0 {
-                return None;
-            }
-            // notify_one stores a permit when nobody waits: a command queued since
-            // try_recv wakes this at once.
-            self.0.wake.notified().await;
-        }
+        std::future::poll_fn(|cx| self.poll_recv(cx, true)).await
     }
 
-    /// The next command if one waits. The queue's storage goes when it empties.
-    pub(crate) fn try_recv(&mut self) -> Option<Command> {
-        let mut queue = self.0.queue();
-        let cmd = queue.pop_front();
-        if queue.is_empty() && queue.capacity() > 0 {
-            *queue = VecDeque::new();
+    /// The next command, or with `sends` false the next that is not a
+    /// [`Command::SendEvent`] (events wait, in order). `None` once every [`Sender`] is gone.
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>, sends: bool) -> Poll<Option<Command>> {
+        if let Some(cmd) = self.try_recv(sends) {
+            return Poll::Ready(Some(cmd));
         }
-        cmd
+        self.0.wake.register(cx.waker());
+        // Checked again: a command queued before the registration would wake nobody.
+        if let Some(cmd) = self.try_recv(sends) {
+            return Poll::Ready(Some(cmd));
+        }
+        if self.0.senders.load(Ordering::Acquire) == 0 {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    }
+
+    /// The next command if one waits (with `sends` false, the next that is not an event).
+    /// The queue's storage goes when it empties.
+    pub(crate) fn try_recv(&mut self, sends: bool) -> Option<Command> {
+        let mut queue = self.0.queue();
+        let cmd = if sends {
+            queue.commands.pop_front()
+        } else if queue.control > 0 {
+            let at = queue
+                .commands
+                .iter()
+                .position(|c| !matches!(c, Command::SendEvent(..)))?;
+            queue.commands.remove(at)
+        } else {
+            None
+        }?;
+        if queue.commands.is_empty() && queue.commands.capacity() > 0 {
+            queue.commands = VecDeque::new();
+        }
+        match &cmd {
+            Command::SendEvent(e) => {
+                drop(queue);
+                let left = self.0.send_bytes.fetch_sub(e.bytes, Ordering::AcqRel) - e.bytes;
+                if left <= MAX_QUEUED_SEND_BYTES / 2 {
+                    self.0.refusing.store(false, Ordering::Release);
+                }
+            }
+            _ => queue.control -= 1,
+        }
+        Some(cmd)
+    }
+
+    /// Bytes of sent events waiting in the queue.
+    #[cfg(test)]
+    pub(crate) fn queued_send_bytes(&self) -> usize {
+        self.0.send_bytes.load(Ordering::Acquire)
     }
 }
 
@@ -134,7 +221,8 @@ impl Drop for Receiver {
         let left = {
             let mut queue = self.0.queue();
             self.0.closed.store(true, Ordering::Release);
-            std::mem::take(&mut *queue)
+            queue.control = 0;
+            std::mem::take(&mut queue.commands)
         };
         // Dropped outside the lock: a command may hold a sink whose drop does work.
         drop(left);
@@ -142,46 +230,5 @@ impl Drop for Receiver {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn commands_arrive_in_order_then_none_when_every_sender_is_gone() {
-        let (tx, mut rx) = queue();
-        let clone = tx.clone();
-        assert!(tx.send(Command::Signin));
-        assert!(clone.send(Command::Disconnect));
-        drop(tx);
-        assert!(matches!(rx.recv().await, Some(Command::Signin)));
-        assert!(matches!(rx.try_recv(), Some(Command::Disconnect)));
-        assert_eq!(
-            rx.0.queue().capacity(),
-            0,
-            "an empty queue keeps no storage"
-        );
-        let weak = clone.downgrade();
-        assert!(weak.is_alive());
-        drop(clone);
-        assert!(!weak.is_alive());
-        assert!(!weak.send(Command::Shutdown));
-        assert!(rx.recv().await.is_none());
-    }
-
-    #[tokio::test]
-    async fn a_waiting_task_wakes_for_a_command() {
-        let (tx, mut rx) = queue();
-        let task = tokio::spawn(async move { rx.recv().await.is_some() });
-        tokio::task::yield_now().await;
-        tx.downgrade().send(Command::RetryNow);
-        assert!(task.await.unwrap());
-    }
-
-    #[test]
-    fn after_the_task_ends_commands_are_refused_and_dropped() {
-        let (tx, rx) = queue();
-        assert!(tx.send(Command::Signin));
-        drop(rx);
-        assert!(!tx.send(Command::Signin));
-        assert!(tx.0.queue().is_empty());
-    }
-}
+#[path = "commands_tests.rs"]
+mod tests;

@@ -1,29 +1,42 @@
 //! The socket loop: one tokio task per client owning the WebSocket, driving the [`Machine`].
 //!
-//! It waits on commands, the socket being opened, frames and the machine's next deadline,
-//! feeds each to the machine, carries out the actions, and delivers the events of one turn
-//! as one batch.
+//! Each turn polls everything the connection waits on together, as async-nats's connection
+//! handler does: the socket's pending writes, commands, the socket being opened, frames,
+//! authorizations and the machine's next deadline. Writing is one of those things, never a
+//! step that must finish first, so a server that stops reading cannot hold back the pong
+//! deadline, `disconnect()` or shutdown. Events the user sends are taken only while the
+//! write buffer is below [`WRITE_HIGH_WATER`]; until then they wait in the command queue,
+//! bounded in bytes (`commands.rs`).
+//!
+//! A panic in a turn (here, in the machine, or in an authorization future) is caught: the
+//! socket is dropped, an error reported, and the machine retries after a back-off.
 
 use crate::auth::{AuthError, ChannelAuth, SharedAuthorizer, UserAuth};
 use crate::backlog::Backlog;
 use crate::client::Command;
-use crate::commands::Receiver;
-use crate::event::{Batch, Event, EventSink};
+use crate::commands::{Receiver, MAX_QUEUED_SEND_BYTES};
+use crate::error::{ConnectionError, Failure};
+use crate::event::{Batch, ConnectionState, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::state::{Action, Input, Machine};
 use crate::websocket::{ReadEnd, WebSocket};
+use crate::ws_error::WebSocketErrorKind;
 use crate::ws_frame::Incoming;
 use futures_util::stream::FuturesUnordered;
-use futures_util::StreamExt;
-use std::future::Future;
+use futures_util::{FutureExt, StreamExt};
+use std::any::Any;
+use std::future::{poll_fn, Future};
 use std::io;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
-type Opening = Pin<Box<dyn Future<Output = Result<WebSocket, String>> + Send>>;
+type Opening = Pin<Box<dyn Future<Output = Result<WebSocket, ConnectionError>> + Send>>;
 type Authorizing = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
+type Waiting = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A finished authorization, with what it was for.
 enum AuthDone {
@@ -45,6 +58,15 @@ const MAX_FRAMES_PER_TURN: usize = 512;
 const MAX_BYTES_PER_TURN: usize = 64 * 1024;
 /// Commands taken in one turn.
 const MAX_COMMANDS_PER_TURN: usize = 256;
+/// Unwritten bytes above which no more sent events are taken from the queue.
+pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
+/// Unwritten bytes at which the server is taken for dead. Sent events can take the buffer
+/// past the high-water mark by one event, which the queue's bound keeps under
+/// [`MAX_QUEUED_SEND_BYTES`]; only the engine's own frames (pongs, subscriptions) add to
+/// that, and never this much.
+const WRITE_HARD_LIMIT: usize = 2 * WRITE_HIGH_WATER + MAX_QUEUED_SEND_BYTES;
+/// Turns in a row that may panic before the task gives up (and reports `failed`).
+const MAX_FAULTS_IN_A_ROW: u32 = 3;
 
 struct Loop {
     machine: Machine,
@@ -52,6 +74,8 @@ struct Loop {
     opening: Option<Opening>,
     sink: Option<Box<dyn EventSink>>,
     backlog: Option<Arc<Backlog>>,
+    /// Waiting for room in a full backlog.
+    backlog_room: Option<Waiting>,
     authorizer: Option<SharedAuthorizer>,
     authorizing: FuturesUnordered<Authorizing>,
     events: Vec<Event>,
@@ -59,6 +83,7 @@ struct Loop {
     epoch: u64,
 }
 
+/// The connection task of one client: turns until shutdown, or until every handle is gone.
 pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
     let mut lp = Loop {
         machine: Machine::new(options, Instant::now().into_std()),
@@ -66,81 +91,238 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
         opening: None,
         sink: None,
         backlog: None,
+        backlog_room: None,
         authorizer: None,
         authorizing: FuturesUnordered::new(),
         events: Vec::new(),
         actions: Vec::new(),
         epoch: 0,
     };
+    let timer = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(timer);
+    let mut faults = 0;
     loop {
-        if !lp.carry_out() {
-            break;
-        }
-        if !lp.flush().await {
-            // The socket broke: the machine has actions again.
-            continue;
-        }
-        // A consumer that is behind: read nothing (and judge no silence) until it catches up.
-        let backlog = lp.backlog.clone().filter(|b| b.is_full());
-        let reading = backlog.is_none();
-        let deadline = lp.machine.poll_timeout().map(Instant::from_std);
-        tokio::select! {
-            _ = async { backlog.as_ref().expect("guarded").room().await }, if !reading => {
-                lp.input(Input::Activity);
-            }
-            cmd = commands.recv() => {
-                let Some(cmd) = cmd else { break };
-                if !lp.command(cmd) { break; }
-                for _ in 0..MAX_COMMANDS_PER_TURN {
-                    match commands.try_recv() {
-                        Some(cmd) => if !lp.command(cmd) { lp.close_socket(1000); return; },
-                        None => break,
-                    }
+        let turn = AssertUnwindSafe(lp.turn(&mut commands, timer.as_mut()))
+            .catch_unwind()
+            .await;
+        match turn {
+            Ok(true) => faults = 0,
+            Ok(false) => break,
+            Err(panic) => {
+                faults += 1;
+                if !lp.recover(&*panic, faults) {
+                    break;
                 }
-            }
-            opened = async { lp.opening.as_mut().expect("guarded").await }, if lp.opening.is_some() => {
-                lp.opening = None;
-                match opened {
-                    Ok(ws) => {
-                        // Frames may have come in the same read as the upgrade's answer.
-                        let early = ws.buffered();
-                        lp.ws = Some(ws);
-                        lp.input(Input::SocketOpened);
-                        if early > 0 {
-                            lp.received(Ok(early));
-                        }
-                    }
-                    Err(e) => lp.input(Input::SocketFailed(&e)),
-                }
-            }
-            read = async { lp.ws.as_mut().expect("guarded").read().await }, if lp.ws.is_some() && reading => {
-                let mut bytes = read.as_ref().map_or(0, |n| *n);
-                let mut frames = lp.received(read);
-                while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
-                    let Some(read) = lp.ws.as_mut().and_then(WebSocket::try_read) else { break };
-                    bytes += read.as_ref().map_or(0, |n| *n);
-                    frames += lp.received(read);
-                }
-                if let Some(ws) = lp.ws.as_mut() {
-                    ws.shed();
-                }
-            }
-            Some(done) = lp.authorizing.next(), if !lp.authorizing.is_empty() => lp.authorized(done),
-            _ = sleep_until(deadline), if deadline.is_some() && reading => {
-                lp.machine.handle_timeout(Instant::now().into_std());
             }
         }
     }
     lp.close_socket(1000);
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
-    if let Some(d) = deadline {
-        tokio::time::sleep_until(d).await
+/// The text of a panic's payload.
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "a panic"
     }
 }
 
 impl Loop {
+    /// Carries out what the last turn produced, then waits for something to happen. False
+    /// ends the task.
+    async fn turn(&mut self, commands: &mut Receiver, mut timer: Pin<&mut Sleep>) -> bool {
+        if !self.carry_out() {
+            return false;
+        }
+        poll_fn(|cx| self.poll_once(cx, commands, timer.as_mut())).await
+    }
+
+    /// After a panic in a turn: drops the socket and whatever was in flight, tells the
+    /// machine (which reports it and retries), and delivers. False when the faults keep
+    /// coming: the client is then reported `failed` and the task ends.
+    fn recover(&mut self, panic: &(dyn Any + Send), faults: u32) -> bool {
+        let why = panic_message(panic).to_owned();
+        // Whatever the panic interrupted may be half done: start the connection afresh.
+        self.ws = None;
+        self.opening = None;
+        self.backlog_room = None;
+        self.authorizing = FuturesUnordered::new();
+        self.actions.clear();
+        if faults < MAX_FAULTS_IN_A_ROW {
+            let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.input(Input::Fault(&why));
+            }));
+            if handled.is_ok() {
+                return true;
+            }
+        }
+        // The machine itself cannot be trusted any more: report and stop.
+        let failed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let previous = self.machine.state();
+            self.machine = Machine::new(self.machine.options().clone(), Instant::now().into_std());
+            let err = ConnectionError::socket(
+                Failure::Internal,
+                format!("internal error, the client stopped: {why}"),
+            );
+            self.events.push(Event::Error(err));
+            self.events.push(Event::StateChange {
+                previous,
+                current: ConnectionState::Failed,
+                socket_id: None,
+            });
+            self.deliver();
+        }));
+        drop(failed);
+        self.sink = None;
+        false
+    }
+
+    /// One poll of everything the connection waits on. Ready (true) once something happened
+    /// that the machine or the user must hear of; ready (false) when the task must end.
+    fn poll_once(
+        &mut self,
+        cx: &mut Context<'_>,
+        commands: &mut Receiver,
+        mut timer: Pin<&mut Sleep>,
+    ) -> Poll<bool> {
+        let mut happened = self.poll_write(cx);
+        // Commands. Events the user sends only while the write buffer has room: they wait in
+        // the bounded queue meanwhile; everything else is taken at once.
+        for _ in 0..MAX_COMMANDS_PER_TURN {
+            let room = self
+                .ws
+                .as_ref()
+                .is_none_or(|ws| ws.unwritten() < WRITE_HIGH_WATER);
+            match commands.poll_recv(cx, room) {
+                Poll::Ready(Some(cmd)) => {
+                    happened = true;
+                    if !self.command(cmd) {
+                        return Poll::Ready(false);
+                    }
+                    // Frames go to the write buffer now, so the next command sees its size.
+                    self.apply_actions();
+                }
+                Poll::Ready(None) => return Poll::Ready(false),
+                Poll::Pending => break,
+            }
+        }
+        if self.poll_write(cx) {
+            happened = true;
+        }
+        if let Some(opening) = self.opening.as_mut() {
+            if let Poll::Ready(opened) = opening.as_mut().poll(cx) {
+                happened = true;
+                self.opening = None;
+                self.opened(opened);
+            }
+        }
+        // A consumer that is behind: read nothing (and judge no silence) until it catches up.
+        let reading = self.poll_backlog(cx, &mut happened);
+        if reading && self.poll_reads(cx) {
+            happened = true;
+        }
+        while let Poll::Ready(Some(done)) = self.authorizing.poll_next_unpin(cx) {
+            happened = true;
+            self.authorized(done);
+        }
+        if reading {
+            if let Some(deadline) = self.machine.poll_timeout().map(Instant::from_std) {
+                if timer.deadline() != deadline {
+                    timer.as_mut().reset(deadline);
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    happened = true;
+                    self.machine.handle_timeout(Instant::now().into_std());
+                }
+            }
+        }
+        if happened {
+            Poll::Ready(true)
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Writes what waits, as far as the socket takes it. True when the socket broke.
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) else {
+            return false;
+        };
+        let err = match ws.poll_write_out(cx) {
+            Poll::Pending if ws.unwritten() >= WRITE_HARD_LIMIT => ConnectionError::socket(
+                Failure::Backpressure,
+                format!(
+                    "the server has not read {} bytes sent to it",
+                    ws.unwritten()
+                ),
+            ),
+            Poll::Pending | Poll::Ready(Ok(())) => return false,
+            Poll::Ready(Err(e)) => ConnectionError::socket(Failure::Lost, e.to_string()),
+        };
+        self.ws = None;
+        self.input(Input::SocketLost(err));
+        true
+    }
+
+    /// Whether the consumer has room for more events; while it has none, waits for it.
+    fn poll_backlog(&mut self, cx: &mut Context<'_>, happened: &mut bool) -> bool {
+        if self.backlog_room.is_none() {
+            match self.backlog.clone().filter(|b| b.is_full()) {
+                Some(full) => self.backlog_room = Some(Box::pin(async move { full.room().await })),
+                None => return true,
+            }
+        }
+        let room = self.backlog_room.as_mut().expect("just set");
+        if room.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        self.backlog_room = None;
+        *happened = true;
+        self.input(Input::Activity);
+        true
+    }
+
+    /// Reads what the socket has, up to a turn's worth. True when anything was read.
+    fn poll_reads(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(ws) = self.ws.as_mut() else {
+            return false;
+        };
+        let Poll::Ready(read) = ws.poll_read(cx) else {
+            return false;
+        };
+        let mut bytes = read.as_ref().map_or(0, |n| *n);
+        let mut frames = self.received(read);
+        while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
+            let Some(read) = self.ws.as_mut().and_then(WebSocket::try_read) else {
+                break;
+            };
+            bytes += read.as_ref().map_or(0, |n| *n);
+            frames += self.received(read);
+        }
+        if let Some(ws) = self.ws.as_mut() {
+            ws.shed();
+        }
+        true
+    }
+
+    fn opened(&mut self, opened: Result<WebSocket, ConnectionError>) {
+        match opened {
+            Ok(ws) => {
+                // Frames may have come in the same read as the upgrade's answer.
+                let early = ws.buffered();
+                self.ws = Some(ws);
+                self.input(Input::SocketOpened);
+                if early > 0 {
+                    self.received(Ok(early));
+                }
+            }
+            Err(e) => self.input(Input::SocketFailed(e)),
+        }
+    }
+
     fn input(&mut self, input: Input<'_>) {
         self.machine.handle(input, Instant::now().into_std());
     }
@@ -149,8 +331,12 @@ impl Loop {
     fn command(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Connect(sink, authorizer) => {
+                if !self.end_epoch() {
+                    return false;
+                }
                 self.epoch += 1;
                 self.backlog = sink.backlog();
+                self.backlog_room = None;
                 self.sink = Some(sink);
                 self.authorizer = authorizer;
                 self.input(Input::Connect);
@@ -162,6 +348,9 @@ impl Loop {
                 }
             }
             Command::Disconnect => {
+                if !self.end_epoch() {
+                    return false;
+                }
                 self.epoch += 1;
                 self.input(Input::Disconnect);
             }
@@ -172,6 +361,17 @@ impl Loop {
                 data: e.data.as_deref(),
                 channel: e.channel.as_deref(),
             }),
+            Command::SendRefused => {
+                self.events.push(Event::Error(ConnectionError::socket(
+                    Failure::Backpressure,
+                    format!(
+                        "event not sent: more than {} KiB of events wait for the server to \
+                         read them",
+                        MAX_QUEUED_SEND_BYTES / 1024
+                    ),
+                )));
+            }
+            Command::Panic => panic!("provoked by a test"),
             Command::Shutdown => return false,
         }
         true
@@ -231,9 +431,11 @@ impl Loop {
 
     /// Feeds the frames that a read completed to the machine; returns how many there were.
     fn received(&mut self, read: io::Result<usize>) -> usize {
-        let reason = match read {
-            Ok(0) => "connection closed without a close frame".to_owned(),
-            Err(e) => e.to_string(),
+        let err = match read {
+            Ok(0) => {
+                ConnectionError::socket(Failure::Lost, "connection closed without a close frame")
+            }
+            Err(e) => ConnectionError::socket(Failure::Lost, e.to_string()),
             Ok(_) => {
                 let Loop { ws, machine, .. } = self;
                 let ws = ws.as_mut().expect("a read came from this socket");
@@ -262,22 +464,32 @@ impl Loop {
                     Err(ReadEnd::Failed(e)) => {
                         // Sends the close frame for the broken rule before letting go.
                         self.close_socket(e.close_code().unwrap_or(1002));
-                        e.to_string()
+                        let failure = match e.kind() {
+                            WebSocketErrorKind::TooLarge => Failure::TooLarge,
+                            _ => Failure::Protocol,
+                        };
+                        ConnectionError::socket(failure, e.to_string())
                     }
                 }
             }
         };
         self.ws = None;
-        self.input(Input::SocketClosed {
-            code: None,
-            reason: &reason,
-        });
+        self.input(Input::SocketLost(err));
         0
     }
 
-    /// Carries out the machine's actions (frames to send are queued, see [`Loop::flush`])
-    /// and delivers the batch. False ends the task.
+    /// Carries out the machine's actions (frames to send are queued and written by
+    /// [`Loop::poll_write`]) and delivers the batch. False ends the task.
     fn carry_out(&mut self) -> bool {
+        self.apply_actions();
+        // Between turns a connection holds no action buffers: thousands of idle ones add up.
+        self.actions = Vec::new();
+        self.machine.shrink_actions(0);
+        self.deliver()
+    }
+
+    /// Carries out the machine's actions; events are gathered for [`Loop::deliver`].
+    fn apply_actions(&mut self) {
         loop {
             self.machine.drain_actions_into(&mut self.actions);
             if self.actions.is_empty() {
@@ -312,27 +524,14 @@ impl Loop {
             }
             self.actions = actions;
         }
-        // Between turns a connection holds no action buffers: thousands of idle ones add up.
-        self.actions = Vec::new();
-        self.machine.shrink_actions(0);
-        self.deliver()
     }
 
-    /// Writes what the turn queued. False when the socket broke doing so.
-    async fn flush(&mut self) -> bool {
-        let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) else {
-            return true;
-        };
-        let Err(e) = ws.flush().await else {
-            return true;
-        };
-        self.ws = None;
-        let reason = e.to_string();
-        self.input(Input::SocketClosed {
-            code: None,
-            reason: &reason,
-        });
-        false
+    /// Delivers what the current epoch produced before the epoch changes: a `disconnect()`
+    /// and a `connect()` taken in one turn must not deliver the first one's events as the
+    /// second's (JS ignores only batches of epochs it has left).
+    fn end_epoch(&mut self) -> bool {
+        self.apply_actions();
+        self.deliver()
     }
 
     fn deliver(&mut self) -> bool {
@@ -351,6 +550,7 @@ impl Loop {
             // Not trying to connect: let the consumer go (for Node, the process may exit).
             self.sink = None;
             self.backlog = None;
+            self.backlog_room = None;
             self.authorizer = None;
             self.authorizing = FuturesUnordered::new();
         }

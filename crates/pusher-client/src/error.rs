@@ -1,8 +1,9 @@
 //! Errors, one type per layer, each with a stable kind.
 
-use serde_json::json;
-
 /// The kind of a connection-level error, named as pusher-js names its error events.
+///
+/// This is the `type` JS sees; [`Failure`] says more precisely what went wrong.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConnectionErrorKind {
     /// The server sent `pusher:error`, or closed with a Pusher close code.
@@ -27,13 +28,53 @@ impl ConnectionErrorKind {
     }
 }
 
+/// What failed, one kind per failure below (and in) the Pusher protocol, for code that
+/// must tell failures apart without reading messages.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// The TCP connection could not be made (name resolution, refused, unreachable).
+    Connect,
+    /// The HTTP proxy: its setting is malformed, it cannot be reached, or it refused the
+    /// tunnel.
+    Proxy,
+    /// The TLS handshake failed (untrusted certificate, wrong name, protocol).
+    Tls,
+    /// The upgrade request was answered with an HTTP status other than 101; the status is
+    /// in [`ConnectionError::code`].
+    HttpStatus,
+    /// The WebSocket upgrade answer is unacceptable, or the Pusher handshake (the first
+    /// frame, `pusher:connection_established`) is missing, malformed or wrong.
+    Handshake,
+    /// The server broke the WebSocket protocol.
+    Protocol,
+    /// A frame or message larger than the limit.
+    TooLarge,
+    /// No connection within the attempt timeout.
+    Timeout,
+    /// An open connection ended without a close frame (reset, end of stream, write error).
+    Lost,
+    /// The server closed the connection with a close frame.
+    Closed,
+    /// The server reported an error (`pusher:error`).
+    Server,
+    /// A frame could not be decoded (not JSON, not an object, binary).
+    Parse,
+    /// Outgoing data passed its bound: the event was not queued.
+    Backpressure,
+    /// A fault in the engine itself (a panic); the connection was restarted.
+    Internal,
+}
+
 /// A connection-level error, reported as an [`crate::Event::Error`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {message}", kind.as_str())]
 pub struct ConnectionError {
-    /// What kind of error it is.
+    /// What kind of error it is, as pusher-js names it.
     pub kind: ConnectionErrorKind,
-    /// The Pusher error or close code, when there is one.
+    /// What failed.
+    pub failure: Failure,
+    /// The Pusher error or close code, or the HTTP status ([`Failure::HttpStatus`]).
     pub code: Option<i64>,
     /// A human-readable message.
     pub message: String,
@@ -43,13 +84,38 @@ pub struct ConnectionError {
 
 impl ConnectionError {
     /// An error of `kind` with a message.
+    ///
+    /// The failure is the one the kind usually means; [`ConnectionError::failed`] sets it.
     pub fn new(kind: ConnectionErrorKind, message: impl Into<String>) -> Self {
         ConnectionError {
             kind,
+            failure: match kind {
+                ConnectionErrorKind::PusherError => Failure::Server,
+                ConnectionErrorKind::WebSocketError => Failure::Lost,
+                ConnectionErrorKind::HandshakeError => Failure::Handshake,
+                ConnectionErrorKind::MessageParseError => Failure::Parse,
+            },
             code: None,
             message: message.into(),
             data: None,
         }
+    }
+
+    /// A `WebSocketError` (the socket's failures, as pusher-js reports them) for `failure`.
+    pub fn socket(failure: Failure, message: impl Into<String>) -> Self {
+        ConnectionError::new(ConnectionErrorKind::WebSocketError, message).failed(failure)
+    }
+
+    /// The same error with `failure` as what failed.
+    pub fn failed(mut self, failure: Failure) -> Self {
+        self.failure = failure;
+        self
+    }
+
+    /// The same error with a code (see [`ConnectionError::code`]).
+    pub fn with_code(mut self, code: i64) -> Self {
+        self.code = Some(code);
+        self
     }
 
     /// A `PusherError` with a code (which may be absent, as servers send `code: null`).
@@ -71,29 +137,6 @@ impl ConnectionError {
             ..ConnectionError::new(ConnectionErrorKind::MessageParseError, message)
         }
     }
-
-    /// The error as the object pusher-js passes to `connection.bind('error', …)`.
-    pub fn to_pusher_js(&self) -> serde_json::Value {
-        match self.kind {
-            ConnectionErrorKind::PusherError => json!({
-                "type": "PusherError",
-                "data": { "code": self.code, "message": self.message },
-            }),
-            ConnectionErrorKind::WebSocketError => json!({
-                "type": "WebSocketError",
-                "error": { "type": "WebSocketError", "message": self.message },
-            }),
-            ConnectionErrorKind::HandshakeError => json!({
-                "type": "HandshakeError",
-                "error": self.message,
-            }),
-            ConnectionErrorKind::MessageParseError => json!({
-                "type": "MessageParseError",
-                "error": self.message,
-                "data": self.data,
-            }),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -101,21 +144,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pusher_js_shapes() {
-        let e = ConnectionError::pusher(Some(4001), "App key not found");
+    fn failures_default_from_the_kind_and_can_be_set() {
+        assert_eq!(ConnectionError::pusher(None, "x").failure, Failure::Server);
+        let e = ConnectionError::socket(Failure::HttpStatus, "HTTP error: 503").with_code(503);
         assert_eq!(
-            e.to_pusher_js(),
-            json!({"type":"PusherError","data":{"code":4001,"message":"App key not found"}})
+            (e.kind, e.failure),
+            (ConnectionErrorKind::WebSocketError, Failure::HttpStatus)
         );
-        let e = ConnectionError::pusher(None, "x");
-        assert_eq!(e.to_pusher_js()["data"]["code"], serde_json::Value::Null);
-        let e = ConnectionError::new(ConnectionErrorKind::HandshakeError, "Invalid handshake");
-        assert_eq!(
-            e.to_pusher_js(),
-            json!({"type":"HandshakeError","error":"Invalid handshake"})
-        );
-        let e = ConnectionError::parse("bad", "xyz");
-        assert_eq!(e.to_pusher_js()["data"], "xyz");
+        assert_eq!(ConnectionError::parse("bad", "x").failure, Failure::Parse);
+        let e = ConnectionError::new(ConnectionErrorKind::HandshakeError, "no");
+        assert_eq!(e.failure, Failure::Handshake);
     }
 
     #[test]

@@ -24,11 +24,13 @@
 
 pub mod auth;
 mod backlog;
+mod channel_kind;
 mod channels;
 mod client;
 mod commands;
 mod connection;
 pub mod crypto;
+mod dial;
 pub mod error;
 mod event;
 pub mod frame;
@@ -50,10 +52,12 @@ mod ws_frame;
 mod ws_handshake;
 
 pub use backlog::Backlog;
+pub use channel_kind::ChannelKind;
 pub use client::{Client, WeakClient};
-pub use error::{ConnectionError, ConnectionErrorKind};
+pub use commands::MAX_QUEUED_SEND_BYTES;
+pub use error::{ConnectionError, ConnectionErrorKind, Failure};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;
-pub use options::{ClientOptions, VERSION};
+pub use options::{defaults, ClientOptions, VERSION};
 pub use state::{Action, Input, Machine};
 pub use ws_error::{WebSocketError, WebSocketErrorKind};

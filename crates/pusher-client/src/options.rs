@@ -8,6 +8,24 @@ use std::time::Duration;
 /// The version reported in the connection URL's `version` parameter.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// pusher-js's defaults, defined once: the Node binding exports them to JS.
+pub mod defaults {
+    /// Port for `ws://` (`wsPort`).
+    pub const WS_PORT: u16 = 80;
+    /// Port for `wss://` (`wssPort`).
+    pub const WSS_PORT: u16 = 443;
+    /// Milliseconds of silence before a ping (`activityTimeout`).
+    pub const ACTIVITY_TIMEOUT_MS: u64 = 120_000;
+    /// Milliseconds to wait for the answer to a ping (`pongTimeout`).
+    pub const PONG_TIMEOUT_MS: u64 = 30_000;
+    /// Milliseconds without a connection before `unavailable` (`unavailableTimeout`).
+    pub const UNAVAILABLE_TIMEOUT_MS: u64 = 10_000;
+    /// Longest wait for one attempt: TCP, TLS, the upgrade and the handshake frame.
+    pub const ATTEMPT_TIMEOUT_MS: u64 = 15_000;
+    /// Largest frame accepted from the server, in bytes.
+    pub const MAX_MESSAGE_SIZE: usize = 4 << 20;
+}
+
 /// How to reach a Pusher-protocol server and how to keep the connection alive.
 ///
 /// Built with chained setters from [`ClientOptions::new`]; every field has the default
@@ -30,6 +48,7 @@ pub struct ClientOptions {
     pub(crate) wss_port: u16,
     pub(crate) path: String,
     pub(crate) use_tls: bool,
+    pub(crate) tls_fallback: bool,
     pub(crate) activity_timeout: Duration,
     pub(crate) pong_timeout: Duration,
     pub(crate) unavailable_timeout: Duration,
@@ -62,15 +81,16 @@ impl ClientOptions {
             key: key.into(),
             cluster: None,
             host: None,
-            ws_port: 80,
-            wss_port: 443,
+            ws_port: defaults::WS_PORT,
+            wss_port: defaults::WSS_PORT,
             path: String::new(),
             use_tls: true,
-            activity_timeout: Duration::from_millis(120_000),
-            pong_timeout: Duration::from_millis(30_000),
-            unavailable_timeout: Duration::from_millis(10_000),
-            attempt_timeout: Duration::from_millis(15_000),
-            max_message_size: 4 << 20,
+            tls_fallback: false,
+            activity_timeout: Duration::from_millis(defaults::ACTIVITY_TIMEOUT_MS),
+            pong_timeout: Duration::from_millis(defaults::PONG_TIMEOUT_MS),
+            unavailable_timeout: Duration::from_millis(defaults::UNAVAILABLE_TIMEOUT_MS),
+            attempt_timeout: Duration::from_millis(defaults::ATTEMPT_TIMEOUT_MS),
+            max_message_size: defaults::MAX_MESSAGE_SIZE,
             client_name: "pusher-native".into(),
             log: Arc::new(AtomicBool::new(false)),
             seed: 0x9e37_79b9_7f4a_7c15,
@@ -107,6 +127,13 @@ impl ClientOptions {
     /// Whether to use TLS (`forceTLS`, default true).
     pub fn use_tls(mut self, tls: bool) -> Self {
         self.use_tls = tls;
+        self
+    }
+    /// For a plain (`ws://`) client: when attempts fail before connecting, try `wss://`
+    /// every other attempt and keep whichever connects (pusher-js's non-TLS strategy falls
+    /// back to `wss` too; it races the two, this alternates them). Default false.
+    pub fn tls_fallback(mut self, on: bool) -> Self {
+        self.tls_fallback = on;
         self
     }
     /// Silence after which the client pings (the server's value wins when smaller).

@@ -1,29 +1,54 @@
 //! HTTP proxies: the WebSocket goes through an HTTP `CONNECT` tunnel; auth requests use the
 //! same proxy through reqwest.
+//!
+//! Proxy URLs are read by the `url` crate and their credentials decoded by
+//! `percent-encoding`; the proxy's answer to `CONNECT` is read by `httparse`.
 
+use crate::error::{ConnectionError, Failure};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use url::{Host, Url};
+
+/// The longest answer head accepted from a proxy.
+const MAX_ANSWER_HEAD: usize = 16 * 1024;
+
+/// Where reqwest is sent for a proxy setting that cannot be used: a name that never resolves
+/// (`.invalid` is reserved, RFC 2606), so auth requests fail rather than go around the proxy.
+const NOWHERE: &str = "http://unusable-proxy-setting.invalid:9";
 
 /// An HTTP proxy, and the hosts that bypass it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Proxy {
-    url: String,
-    host: String,
-    port: u16,
-    authorization: Option<String>,
+    via: Via,
     no_proxy: Vec<String>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Via {
+    /// A usable proxy.
+    Http {
+        /// The URL as parsed (credentials included), for reqwest.
+        url: String,
+        host: String,
+        port: u16,
+        authorization: Option<String>,
+    },
+    /// A setting that cannot be used, and why: connections it applies to fail.
+    Unusable(String),
 }
 
 impl std::fmt::Debug for Proxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may hold a password: show the address only.
-        f.debug_struct("Proxy")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("no_proxy", &self.no_proxy)
-            .finish()
+        let mut d = f.debug_struct("Proxy");
+        match &self.via {
+            Via::Http { host, port, .. } => d.field("host", host).field("port", port),
+            Via::Unusable(why) => d.field("unusable", why),
+        };
+        d.field("no_proxy", &self.no_proxy).finish()
     }
 }
 
@@ -32,56 +57,64 @@ impl std::fmt::Debug for Proxy {
 #[error("invalid proxy URL {url:?}: {why}")]
 pub struct ProxyError {
     url: String,
-    why: &'static str,
+    why: String,
 }
 
 impl Proxy {
     /// A proxy from a URL such as `http://user:pass@proxy.local:3128`, bypassed for the
     /// hosts in `no_proxy` (`NO_PROXY` syntax: names, `.suffix`, `*`; ports are ignored).
+    /// User name and password may be percent-encoded.
     pub fn new(url: &str, no_proxy: &str) -> Result<Proxy, ProxyError> {
-        let err = |why| ProxyError {
+        let err = |why: String| ProxyError {
             url: redact(url),
             why,
         };
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| err("only http:// proxies are supported"))?;
-        let authority = rest.split('/').next().unwrap_or_default();
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (
-                h,
-                p.parse::<u16>()
-                    .map_err(|_| err("the port is not a number"))?,
-            ),
-            _ => (hostport, 80),
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        if host.is_empty() {
-            return Err(err("no host"));
+        let parsed = Url::parse(url).map_err(|e| err(e.to_string()))?;
+        if parsed.scheme() != "http" {
+            return Err(err("only http:// proxies are supported".into()));
         }
+        let host = match parsed.host() {
+            Some(Host::Domain(d)) if !d.is_empty() => d.to_owned(),
+            Some(Host::Ipv4(a)) => a.to_string(),
+            Some(Host::Ipv6(a)) => a.to_string(),
+            _ => return Err(err("no host".into())),
+        };
+        let port = parsed.port_or_known_default().unwrap_or(80);
         let authorization =
-            userinfo.map(|u| format!("Basic {}", STANDARD.encode(percent_decode(u))));
+            (!parsed.username().is_empty() || parsed.password().is_some()).then(|| {
+                let mut credentials: Vec<u8> = percent_decode_str(parsed.username()).collect();
+                credentials.push(b':');
+                credentials.extend(percent_decode_str(parsed.password().unwrap_or_default()));
+                format!("Basic {}", STANDARD.encode(credentials))
+            });
         Ok(Proxy {
-            url: url.to_owned(),
-            host: host.to_owned(),
-            port,
-            authorization,
-            no_proxy: no_proxy
-                .split(',')
-                .map(|s| s.trim().to_ascii_lowercase())
-                .map(|s| s.split(':').next().unwrap_or_default().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            via: Via::Http {
+                url: parsed.into(),
+                host,
+                port,
+                authorization,
+            },
+            no_proxy: no_proxy_rules(no_proxy),
         })
     }
 
-    /// The proxy URL (for the HTTP client).
+    /// A proxy setting that cannot be used (a malformed `HTTPS_PROXY`, say), bypassed for the
+    /// hosts in `no_proxy`: every connection it applies to fails with `why`, so the client
+    /// reports the problem instead of connecting around the proxy.
+    pub fn unusable(why: impl Into<String>, no_proxy: &str) -> Proxy {
+        Proxy {
+            via: Via::Unusable(why.into()),
+            no_proxy: no_proxy_rules(no_proxy),
+        }
+    }
+
+    /// The proxy URL (for the HTTP client). For an [unusable](Proxy::unusable) setting, a URL
+    /// that never connects.
     pub fn url(&self) -> &str {
-        &self.url
+        match &self.via {
+            Via::Http { url, .. } => url,
+            Via::Unusable(_) => NOWHERE,
+        }
     }
 
     /// Whether connections to `host` go through the proxy.
@@ -93,114 +126,99 @@ impl Proxy {
         })
     }
 
-    /// Opens a tunnel to `host:port` through the proxy.
-    pub async fn connect(&self, host: &str, port: u16) -> Result<TcpStream, String> {
-        let mut tcp = TcpStream::connect((self.host.as_str(), self.port))
+    /// Opens a tunnel to `host:port` through the proxy. Every error is a
+    /// [`Failure::Proxy`].
+    pub async fn connect(&self, host: &str, port: u16) -> Result<TcpStream, ConnectionError> {
+        let fail = |message: String| ConnectionError::socket(Failure::Proxy, message);
+        let (proxy_host, proxy_port, authorization) = match &self.via {
+            Via::Http {
+                host,
+                port,
+                authorization,
+                ..
+            } => (host, *port, authorization),
+            Via::Unusable(why) => return Err(fail(why.clone())),
+        };
+        let mut tcp = TcpStream::connect((proxy_host.as_str(), proxy_port))
             .await
-            .map_err(|e| format!("cannot reach proxy {}:{}: {e}", self.host, self.port))?;
+            .map_err(|e| fail(format!("cannot reach proxy {proxy_host}:{proxy_port}: {e}")))?;
         let target = if host.contains(':') {
             format!("[{host}]:{port}")
         } else {
             format!("{host}:{port}")
         };
         let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
-        if let Some(auth) = &self.authorization {
+        if let Some(auth) = authorization {
             request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
         }
         request.push_str("\r\n");
         tcp.write_all(request.as_bytes())
             .await
-            .map_err(|e| format!("proxy write failed: {e}"))?;
-        // Read the response head byte by byte: nothing past it may be consumed.
-        let mut head = Vec::with_capacity(256);
-        while !head.ends_with(b"\r\n\r\n") {
-            if head.len() > 16 * 1024 {
-                return Err("proxy response head too long".into());
-            }
-            let b = tcp
-                .read_u8()
+            .map_err(|e| fail(format!("proxy write failed: {e}")))?;
+        let mut head = Vec::with_capacity(512);
+        let mut chunk = [0u8; 1024];
+        loop {
+            let n = tcp
+                .read(&mut chunk)
                 .await
-                .map_err(|e| format!("proxy closed the tunnel: {e}"))?;
-            head.push(b);
-        }
-        let status_line = String::from_utf8_lossy(&head);
-        let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-        if status != "200" {
-            let first = status_line.lines().next().unwrap_or_default().to_owned();
-            return Err(format!("proxy refused CONNECT {target}: {first}"));
-        }
-        Ok(tcp)
-    }
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
+                .map_err(|e| fail(format!("proxy closed the tunnel: {e}")))?;
+            if n == 0 {
+                return Err(fail("proxy closed the connection before answering".into()));
+            }
+            head.extend_from_slice(&chunk[..n]);
+            match tunnel_answer(&head) {
+                Ok(None) => continue,
+                Ok(Some(())) => return Ok(tcp),
+                Err(why) => return Err(fail(format!("proxy refused CONNECT {target}: {why}"))),
             }
         }
-        out.push(bytes[i]);
-        i += 1;
     }
-    out
 }
 
+/// Judges the proxy's answer to `CONNECT` read so far: `Ok(None)` until its head is complete,
+/// then `Ok(Some(()))` for any 2xx, or why not.
+fn tunnel_answer(buf: &[u8]) -> Result<Option<()>, String> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut answer = httparse::Response::new(&mut headers);
+    let head_len = match answer.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if buf.len() < MAX_ANSWER_HEAD => return Ok(None),
+        Ok(httparse::Status::Partial) => return Err("its answer head is too long".into()),
+        Err(e) => return Err(format!("invalid HTTP answer: {e}")),
+    };
+    let code = answer.code.unwrap_or_default();
+    if !(200..300).contains(&code) {
+        return Err(format!("{code} {}", answer.reason.unwrap_or_default()));
+    }
+    // The target speaks only after us (TLS, or the upgrade request): bytes already here
+    // came from the proxy, which should not send any.
+    if buf.len() > head_len {
+        return Err("it sent data after its answer".into());
+    }
+    Ok(Some(()))
+}
+
+fn no_proxy_rules(no_proxy: &str) -> Vec<String> {
+    no_proxy
+        .split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .map(|s| s.split(':').next().unwrap_or_default().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The URL with any credentials replaced by `***`; never slices inside a character.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}***{}", &url[..s + 3], &url[at..]),
+        (Some(s), Some(at)) if at > s => {
+            let (scheme, rest) = url.split_at(s + 3);
+            let host = rest.rsplit_once('@').map_or("", |(_, h)| h);
+            format!("{scheme}***@{host}")
+        }
         _ => url.to_owned(),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_urls() {
-        let p = Proxy::new("http://user:p%40ss@proxy.local:3128", "").unwrap();
-        assert_eq!((p.host.as_str(), p.port), ("proxy.local", 3128));
-        assert_eq!(
-            p.authorization.as_deref(),
-            Some(format!("Basic {}", STANDARD.encode("user:p@ss")).as_str())
-        );
-        let p = Proxy::new("http://127.0.0.1:8080/", "").unwrap();
-        assert_eq!((p.host.as_str(), p.port), ("127.0.0.1", 8080));
-        assert_eq!(Proxy::new("http://proxy", "").unwrap().port, 80);
-    }
-
-    #[test]
-    fn malformed_urls_are_errors_without_passwords() {
-        let e = Proxy::new("socks5://a:secret@h:1", "").unwrap_err();
-        assert!(!e.to_string().contains("secret"), "{e}");
-        assert!(Proxy::new("http://h:notaport", "").is_err());
-        assert!(Proxy::new("http://:80", "").is_err());
-        assert!(Proxy::new("proxy.local:3128", "").is_err());
-    }
-
-    #[test]
-    fn no_proxy_rules() {
-        let p = Proxy::new("http://p:1", "localhost, .internal.example,exact.org:443").unwrap();
-        assert!(!p.applies_to("localhost"));
-        assert!(!p.applies_to("a.internal.example"));
-        assert!(!p.applies_to("internal.example"));
-        assert!(!p.applies_to("exact.org"));
-        assert!(p.applies_to("ws-eu.pusher.com"));
-        assert!(p.applies_to("notexact.org"));
-        assert!(!Proxy::new("http://p:1", "*")
-            .unwrap()
-            .applies_to("anything"));
-    }
-
-    #[test]
-    fn debug_hides_credentials() {
-        let p = Proxy::new("http://user:secret@h:1", "").unwrap();
-        assert!(!format!("{p:?}").contains("secret"));
-    }
-}
+#[path = "proxy_tests.rs"]
+mod tests;

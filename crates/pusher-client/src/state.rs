@@ -5,8 +5,9 @@
 //! until [`Machine::poll_timeout`].
 
 use crate::auth::{AuthError, ChannelAuth, UserAuth};
+use crate::channel_kind::ChannelKind;
 use crate::channels::{ChannelTable, Outcome};
-use crate::error::{ConnectionError, ConnectionErrorKind};
+use crate::error::{ConnectionError, ConnectionErrorKind, Failure};
 use crate::event::{ConnectionState, Event, Message};
 use crate::frame::{self, Data, Frame};
 use crate::options::ClientOptions;
@@ -22,8 +23,13 @@ pub enum Input<'a> {
     Disconnect,
     /// The WebSocket upgrade of the socket last opened succeeded.
     SocketOpened,
-    /// The socket last opened could not be opened.
-    SocketFailed(&'a str),
+    /// The socket last opened could not be opened, and why.
+    SocketFailed(ConnectionError),
+    /// The socket ended without a close frame (reset, end of stream, a protocol error), and
+    /// why.
+    SocketLost(ConnectionError),
+    /// The socket loop recovered from a fault of its own (a panic) and dropped the socket.
+    Fault(&'a str),
     /// A text frame arrived.
     Text(&'a str),
     /// A binary frame arrived (the protocol has none).
@@ -97,11 +103,11 @@ pub enum Action {
 
 /// Channels whose subscriptions must be signed.
 fn needs_auth(channel: &str) -> bool {
-    channel.starts_with("private-") || channel.starts_with("presence-")
+    ChannelKind::of(channel).needs_auth()
 }
 
 fn is_encrypted(channel: &str) -> bool {
-    channel.starts_with("private-encrypted-")
+    ChannelKind::of(channel) == ChannelKind::Encrypted
 }
 
 /// Sign-in progress.
@@ -132,6 +138,8 @@ enum Socket {
 pub struct Machine {
     opts: ClientOptions,
     use_tls: bool,
+    /// Trying `wss://` as the fallback of a plain client (see [`ClientOptions::tls_fallback`]).
+    on_fallback: bool,
     state: ConnectionState,
     socket: Socket,
     socket_id: Option<String>,
@@ -152,6 +160,7 @@ impl Machine {
     pub fn new(opts: ClientOptions, now: Instant) -> Self {
         Machine {
             use_tls: opts.use_tls,
+            on_fallback: false,
             activity_timeout: opts.activity_timeout,
             jitter: Jitter::new(opts.seed),
             opts,
@@ -250,8 +259,8 @@ impl Machine {
         }
         match self.socket {
             Socket::Handshaking { deadline } if deadline <= now => {
-                self.emit_error(ConnectionError::new(
-                    ConnectionErrorKind::WebSocketError,
+                self.emit_error(ConnectionError::socket(
+                    Failure::Timeout,
                     format!(
                         "no connection within {} ms",
                         self.opts.attempt_timeout.as_millis()
@@ -263,7 +272,8 @@ impl Machine {
             Socket::Open => match self.pong_deadline {
                 Some(t) if t <= now => {
                     self.log("Pong timeout: reconnecting");
-                    self.abandon(4201);
+                    // Closed with 1000, as pusher-js closes it.
+                    self.abandon(1000);
                     self.retry(Reconnect::Immediately, now);
                 }
                 None if self.last_activity + self.activity_timeout <= now => {
@@ -282,23 +292,37 @@ impl Machine {
             Input::Connect => self.connect(now),
             Input::Disconnect => self.disconnect(),
             Input::SocketOpened => {}
-            Input::SocketFailed(reason) => {
+            Input::SocketFailed(err) => {
                 if matches!(self.socket, Socket::Handshaking { .. }) {
                     self.socket = Socket::None;
-                    self.emit_error(ConnectionError::new(
-                        ConnectionErrorKind::WebSocketError,
-                        reason,
-                    ));
+                    self.emit_error(err);
                     self.retry(Reconnect::Backoff, now);
+                }
+            }
+            Input::SocketLost(err) => self.on_lost(err, now),
+            Input::Fault(why) => {
+                let err = ConnectionError::socket(
+                    Failure::Internal,
+                    format!("internal error, connection restarted: {why}"),
+                );
+                match self.socket {
+                    Socket::None => self.emit_error(err),
+                    _ => {
+                        self.abandon(1011);
+                        self.emit_error(err);
+                        self.retry(Reconnect::Backoff, now);
+                    }
                 }
             }
             Input::Text(text) => self.on_text(text, now),
             Input::Binary => {
                 self.touch(now);
-                self.emit_error(ConnectionError::parse(
-                    "binary frames are not part of the Pusher protocol",
-                    "",
-                ));
+                let err =
+                    ConnectionError::parse("binary frames are not part of the Pusher protocol", "");
+                match self.socket {
+                    Socket::Handshaking { .. } => self.handshake_error(err, now),
+                    _ => self.emit_error(err),
+                }
             }
             Input::Activity => self.touch(now),
             Input::SocketClosed { code, reason } => self.on_closed(code, reason, now),
@@ -338,7 +362,7 @@ impl Machine {
                 channel,
             } => {
                 if self.is_open() {
-                    self.send(frame::event(event, data, channel));
+                    self.send_client_event(frame::event(event, data, channel), channel);
                 }
             }
         }
@@ -370,6 +394,7 @@ impl Machine {
         self.retry_at = None;
         self.unavailable_at = None;
         self.attempt = 0;
+        self.on_fallback = false;
         self.set_state(ConnectionState::Disconnected);
     }
 
@@ -377,8 +402,9 @@ impl Machine {
         self.socket = Socket::Handshaking {
             deadline: now + self.opts.attempt_timeout,
         };
-        self.actions
-            .push(Action::Open(self.opts.url_with_tls(self.use_tls)));
+        self.actions.push(Action::Open(
+            self.opts.url_with_tls(self.use_tls || self.on_fallback),
+        ));
     }
 
     /// Drops the current socket, closing it with `code`.
@@ -404,6 +430,11 @@ impl Machine {
         if how == Reconnect::WithTls {
             self.use_tls = true;
         }
+        // An attempt that failed before connecting: a plain client with the fallback
+        // alternates between ws:// and wss:// until one connects, then keeps that one.
+        if self.state != ConnectionState::Connected && self.opts.tls_fallback && !self.use_tls {
+            self.on_fallback = !self.on_fallback;
+        }
         if self.state == ConnectionState::Connected {
             self.set_state(ConnectionState::Connecting);
             self.unavailable_at = Some(now + self.opts.unavailable_timeout);
@@ -423,6 +454,32 @@ impl Machine {
         }
     }
 
+    /// The socket ended without a close frame.
+    fn on_lost(&mut self, err: ConnectionError, now: Instant) {
+        if self.socket == Socket::None {
+            return; // a socket we already abandoned
+        }
+        let was_open = self.socket == Socket::Open;
+        self.socket = Socket::None;
+        self.pong_deadline = None;
+        if was_open && err.failure == Failure::Lost {
+            // An open connection gone without a close frame: reported as pusher-js reports
+            // it, a PusherError with the abnormal-closure code 1006.
+            self.emit_error(ConnectionError::pusher(Some(1006), err.message).failed(Failure::Lost));
+        } else {
+            self.emit_error(err);
+        }
+        self.log(&format!(
+            "Socket lost {}",
+            if was_open {
+                "after connecting"
+            } else {
+                "while connecting"
+            }
+        ));
+        self.retry(Reconnect::Backoff, now);
+    }
+
     fn on_closed(&mut self, code: Option<u16>, reason: &str, now: Instant) {
         if self.socket == Socket::None {
             return; // a socket we already abandoned
@@ -431,24 +488,20 @@ impl Machine {
         self.socket = Socket::None;
         self.pong_deadline = None;
         match code {
-            Some(1000) | Some(1001) => {}
+            // A clean close (a close frame without a code included) is no error, as in pusher-js.
+            Some(1000) | Some(1001) | None => {}
             // Only the Pusher protocol's own codes are Pusher errors; any other close is a
             // dropped connection, retried by `policy::on_close`.
-            Some(c @ 4000..=4999) => {
-                self.emit_error(ConnectionError::pusher(Some(c.into()), reason))
-            }
-            Some(c) => self.emit_error(ConnectionError::new(
-                ConnectionErrorKind::WebSocketError,
-                format!("connection closed with code {c} {reason}").trim_end(),
-            )),
-            None => self.emit_error(ConnectionError::new(
-                ConnectionErrorKind::WebSocketError,
-                if reason.is_empty() {
-                    "connection lost"
-                } else {
-                    reason
-                },
-            )),
+            Some(c @ 4000..=4999) => self.emit_error(
+                ConnectionError::pusher(Some(c.into()), reason).failed(Failure::Closed),
+            ),
+            Some(c) => self.emit_error(
+                ConnectionError::socket(
+                    Failure::Closed,
+                    format!("connection closed with code {c} {reason}").trim_end(),
+                )
+                .with_code(c.into()),
+            ),
         }
         self.log(&format!(
             "Socket closed ({}) {}",
@@ -467,7 +520,12 @@ impl Machine {
         let frame = match frame::decode(text) {
             Ok(f) => f,
             Err(e) => {
-                self.emit_error(ConnectionError::parse(e.to_string(), text));
+                let err = ConnectionError::parse(e.to_string(), text);
+                // A first frame that cannot be read is a failed handshake: retried.
+                match self.socket {
+                    Socket::Handshaking { .. } => self.handshake_error(err, now),
+                    _ => self.emit_error(err),
+                }
                 return;
             }
         };
@@ -492,6 +550,9 @@ impl Machine {
                 let Some(est) = frame.data.as_ref().and_then(Data::parse::<Established>) else {
                     return self.handshake_failed("Invalid handshake", now);
                 };
+                if !is_socket_id(&est.socket_id) {
+                    return self.handshake_failed("Invalid socket_id in handshake", now);
+                }
                 let Some(server_timeout) = est.activity_timeout else {
                     return self
                         .handshake_failed("No activity timeout specified in handshake", now);
@@ -517,7 +578,8 @@ impl Machine {
                 }
             }
             "pusher:error" => {
-                let err = pusher_error(frame.data.as_ref(), "pusher:error during handshake");
+                let err = pusher_error(frame.data.as_ref(), "pusher:error during handshake")
+                    .failed(Failure::Handshake);
                 let code = err.code.and_then(|c| u16::try_from(c).ok());
                 self.emit_error(err);
                 self.abandon(1000);
@@ -528,10 +590,15 @@ impl Machine {
     }
 
     fn handshake_failed(&mut self, why: &str, now: Instant) {
-        self.emit_error(ConnectionError::new(
-            ConnectionErrorKind::HandshakeError,
-            why,
-        ));
+        self.handshake_error(
+            ConnectionError::new(ConnectionErrorKind::HandshakeError, why),
+            now,
+        );
+    }
+
+    /// Reports `err` (as a handshake failure), drops the socket and retries after a back-off.
+    fn handshake_error(&mut self, err: ConnectionError, now: Instant) {
+        self.emit_error(err.failed(Failure::Handshake));
         self.abandon(1002);
         self.retry(Reconnect::Backoff, now);
     }
@@ -663,6 +730,14 @@ impl Machine {
             self.emit(Event::Log(line.to_owned()));
         }
     }
+}
+
+/// Whether `id` has the form of a Pusher socket id, two runs of digits joined by a dot (the
+/// form Pusher's server libraries check before signing it).
+fn is_socket_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    id.split_once('.')
+        .is_some_and(|(a, b)| digits(a) && digits(b))
 }
 
 /// The `{code, message}` of a `pusher:error`, as an error event; `fallback` when unreadable.

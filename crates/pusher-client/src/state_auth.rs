@@ -3,6 +3,7 @@
 
 use super::{is_encrypted, needs_auth, Action, Machine, Signin};
 use crate::auth::{AuthError, ChannelAuth, UserAuth};
+use crate::channel_kind::ChannelKind;
 use crate::channels::Status;
 use crate::crypto::{ChannelKey, DecryptError};
 use crate::event::{Event, Message};
@@ -20,6 +21,9 @@ impl Machine {
     /// Sends `pusher:subscribe`, after authorizing the channel when it needs it.
     pub(super) fn begin_subscribe(&mut self, name: &str) {
         if needs_auth(name) {
+            if let Some(entry) = self.channels.get_mut(name) {
+                entry.held = Some(Vec::new());
+            }
             self.actions.push(Action::AuthorizeChannel {
                 channel: name.to_owned(),
                 socket_id: self.current_socket(),
@@ -43,6 +47,7 @@ impl Machine {
         if entry.status != Status::Pending {
             return;
         }
+        let held = entry.held.take();
         if entry.cancelled {
             self.channels.failed(name);
             self.emit(Event::ChannelRemoved {
@@ -69,10 +74,29 @@ impl Machine {
                 self.emit(Event::Message(Message {
                     event: "pusher:subscription_error".into(),
                     channel: Some(name.to_owned()),
-                    data: Some(Data::Json(e.to_pusher_js().to_string())),
+                    data: Some(Data::Json(e.subscription_error_data().to_string())),
                     user_id: None,
                 }));
             }
+        }
+        // Client events triggered while authorizing follow the subscription, as they do with
+        // pusher-js when its handler answers at once (refused, they still go: the server
+        // answers them as it would have).
+        for text in held.into_iter().flatten() {
+            self.send(text);
+        }
+    }
+
+    /// A client event on `channel`: held while the channel's authorization is on its way,
+    /// sent at once otherwise.
+    pub(super) fn send_client_event(&mut self, text: String, channel: Option<&str>) {
+        let held = channel
+            .and_then(|name| self.channels.get_mut(name))
+            .and_then(|entry| entry.held.as_mut())
+            .filter(|held| held.len() < crate::channels::MAX_HELD);
+        match held {
+            Some(held) => held.push(text),
+            None => self.send(text),
         }
     }
 
@@ -103,7 +127,7 @@ impl Machine {
                 Some(Some(_)) => {}
             }
         }
-        if name.starts_with("presence-")
+        if ChannelKind::of(name) == ChannelKind::Presence
             && auth.channel_data.as_deref().and_then(member_id).is_none()
         {
             return Err(AuthError::new(
@@ -236,7 +260,7 @@ impl Machine {
         self.emit(Event::Message(Message {
             event: "pusher:signin_error".into(),
             channel: None,
-            data: Some(Data::Json(e.to_pusher_js().to_string())),
+            data: Some(Data::Json(e.subscription_error_data().to_string())),
             user_id: None,
         }));
     }

@@ -71,6 +71,57 @@ fn private_channels_are_authorized_before_subscribing() {
 }
 
 #[test]
+fn client_events_triggered_while_authorizing_follow_the_subscribe_frame() {
+    let mut r = Rig::connected(opts());
+    r.input(Input::Subscribe("private-a"));
+    let early = Input::SendEvent {
+        event: "client-early",
+        data: Some("{}"),
+        channel: Some("private-a"),
+    };
+    assert!(sent(&r.input(early)).is_empty(), "held while authorizing");
+    let a = r.input(Input::ChannelAuthorized {
+        channel: "private-a",
+        socket_id: "1.2",
+        result: ok("key:sig", None, None),
+    });
+    assert_eq!(
+        sent(&a),
+        vec![
+            r#"{"event":"pusher:subscribe","data":{"auth":"key:sig","channel":"private-a"}}"#,
+            r#"{"event":"client-early","data":{},"channel":"private-a"}"#,
+        ]
+    );
+    // Once subscribed (or refused), client events go out at once again.
+    let late = Input::SendEvent {
+        event: "client-late",
+        data: Some("{}"),
+        channel: Some("private-a"),
+    };
+    assert_eq!(sent(&r.input(late)).len(), 1);
+}
+
+#[test]
+fn held_client_events_still_go_out_when_the_authorization_is_refused() {
+    let mut r = Rig::connected(opts());
+    r.input(Input::Subscribe("private-a"));
+    r.input(Input::SendEvent {
+        event: "client-early",
+        data: None,
+        channel: Some("private-a"),
+    });
+    let a = r.input(Input::ChannelAuthorized {
+        channel: "private-a",
+        socket_id: "1.2",
+        result: Err(AuthError::new(AuthErrorKind::Status, "403")),
+    });
+    assert_eq!(
+        sent(&a),
+        vec![r#"{"event":"client-early","channel":"private-a"}"#]
+    );
+}
+
+#[test]
 fn many_channels_are_authorized_at_once() {
     let mut r = Rig::new(opts());
     for c in ["private-a", "private-b", "presence-c", "public"] {

@@ -198,7 +198,7 @@ fn silence_sends_a_ping_then_pong_timeout_reconnects_at_once() {
     assert_eq!(sent(&a), vec![frame::PING]);
     assert_eq!(r.m.poll_timeout(), Some(r.now + Duration::from_secs(5)));
     let a = r.advance(Duration::from_secs(5));
-    assert!(a.contains(&Action::Close(4201)));
+    assert!(a.contains(&Action::Close(1000)));
     assert_eq!(opens(&a), 1, "reconnects immediately");
     assert_eq!(states(&a), vec![("connected", "connecting")]);
     assert!(connecting_in(&a).is_empty());
@@ -232,18 +232,32 @@ fn the_ping_interval_does_not_shrink_after_a_reconnect() {
 }
 
 #[test]
+fn a_close_frame_without_a_code_is_a_clean_close_without_an_error() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::SocketClosed {
+        code: None,
+        reason: "",
+    });
+    assert_eq!(states(&a), vec![("connected", "connecting")]);
+    assert!(errors(&a).is_empty());
+}
+
+#[test]
 fn lost_connection_backs_off_and_resubscribes() {
     let mut r = Rig::connected(opts());
     r.input(Input::Subscribe("a"));
     r.input(Input::Text(
         r#"{"event":"pusher_internal:subscription_succeeded","channel":"a","data":"{}"}"#,
     ));
-    let a = r.input(Input::SocketClosed {
-        code: None,
-        reason: "reset",
-    });
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::Lost,
+        "reset",
+    )));
     assert_eq!(states(&a), vec![("connected", "connecting")]);
-    assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::WebSocketError);
+    // As pusher-js reports it: a PusherError with the abnormal-closure code.
+    assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::PusherError);
+    assert_eq!(errors(&a)[0].code, Some(1006));
+    assert_eq!(errors(&a)[0].failure, Failure::Lost);
     let delay = connecting_in(&a);
     assert_eq!(delay.len(), 1, "one retry per close");
     assert!(delay[0] >= Duration::from_secs(1) && delay[0] < Duration::from_millis(1250));
@@ -262,7 +276,10 @@ fn backoff_grows_while_attempts_fail_and_resets_on_success() {
     r.input(Input::Connect);
     let mut delays = vec![];
     for _ in 0..4 {
-        let a = r.input(Input::SocketFailed("refused"));
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
         let d = connecting_in(&a)[0];
         delays.push(d.as_millis() / 1000);
         r.advance(d);
@@ -333,7 +350,8 @@ fn closes_outside_4000_4999_are_dropped_connections_not_pusher_errors() {
             ConnectionErrorKind::WebSocketError,
             "code {code}"
         );
-        assert_eq!(errs[0].code, None, "code {code}");
+        assert_eq!(errs[0].failure, Failure::Closed, "code {code}");
+        assert_eq!(errs[0].code, Some(code.into()), "code {code}");
         assert!(
             connecting_in(&a)[0] >= Duration::from_secs(1),
             "code {code}"
@@ -401,13 +419,121 @@ fn invalid_handshakes_retry_instead_of_hanging() {
 }
 
 #[test]
+fn every_kind_of_bad_first_frame_is_a_handshake_failure_retried_with_back_off() {
+    let established = |id: &str| {
+        format!(
+            r#"{{"event":"pusher:connection_established","data":"{{\"socket_id\":\"{id}\",\"activity_timeout\":120}}"}}"#
+        )
+    };
+    let mut cases: Vec<(String, ConnectionErrorKind)> = vec![
+        (
+            "this is not json {".into(),
+            ConnectionErrorKind::MessageParseError,
+        ),
+        ("[1,2]".into(), ConnectionErrorKind::MessageParseError),
+        (
+            r#"{"event":"pusher:connection_established","data":"{\"activity_timeout\":120}"}"#
+                .into(),
+            ConnectionErrorKind::HandshakeError,
+        ),
+    ];
+    for id in ["", "abc", "1.", ".2", "1.2.3", "1 .2", "12"] {
+        cases.push((established(id), ConnectionErrorKind::HandshakeError));
+    }
+    for (first, kind) in cases {
+        let mut r = Rig::new(opts());
+        r.input(Input::Connect);
+        r.input(Input::SocketOpened);
+        // Attempt after attempt: the back-off grows, the client never wedges.
+        let mut last = Duration::ZERO;
+        for attempt in 0..3 {
+            let a = r.input(Input::Text(&first));
+            let e = errors(&a);
+            assert_eq!(e.len(), 1, "{first}");
+            assert_eq!(
+                (e[0].kind, e[0].failure),
+                (kind, Failure::Handshake),
+                "{first}"
+            );
+            assert!(a.contains(&Action::Close(1002)), "{first}");
+            let d = connecting_in(&a);
+            assert_eq!(d.len(), 1, "{first} attempt {attempt}");
+            assert!(d[0] > last, "{first}: back-off grows");
+            last = d[0];
+            assert_eq!(opens(&r.advance(d[0])), 1, "{first}");
+        }
+        assert_eq!(r.m.state(), ConnectionState::Connecting);
+    }
+    assert!(is_socket_id("123.456") && is_socket_id("0.0"));
+}
+
+#[test]
+fn a_binary_first_frame_fails_the_handshake() {
+    let mut r = Rig::new(opts());
+    r.input(Input::Connect);
+    let a = r.input(Input::Binary);
+    assert_eq!(errors(&a)[0].failure, Failure::Handshake);
+    assert_eq!(connecting_in(&a).len(), 1);
+}
+
+#[test]
 fn handshake_that_never_comes_times_out() {
     let mut r = Rig::new(opts().attempt_timeout(Duration::from_secs(15)));
     r.input(Input::Connect);
     r.input(Input::SocketOpened);
-    let a = r.advance(Duration::from_secs(15));
+    assert!(errors(&r.advance(Duration::from_millis(14_999))).is_empty());
+    let a = r.advance(Duration::from_millis(1));
     assert_eq!(errors(&a)[0].kind, ConnectionErrorKind::WebSocketError);
+    assert_eq!(errors(&a)[0].failure, Failure::Timeout);
+    assert!(a.contains(&Action::Close(1000)));
     assert_eq!(connecting_in(&a).len(), 1);
+}
+
+#[test]
+fn the_attempt_timeout_runs_from_the_open_not_from_the_upgrade() {
+    // TCP, TLS and the upgrade all count: no SocketOpened ever comes here.
+    let mut r = Rig::new(opts().attempt_timeout(Duration::from_secs(15)));
+    r.input(Input::Connect);
+    let a = r.advance(Duration::from_secs(15));
+    assert_eq!(errors(&a)[0].failure, Failure::Timeout);
+}
+
+#[test]
+fn a_fault_in_the_loop_drops_the_socket_reports_and_retries() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::Fault("boom"));
+    assert!(a.contains(&Action::Close(1011)));
+    let e = errors(&a);
+    assert_eq!(
+        (e[0].kind, e[0].failure),
+        (ConnectionErrorKind::WebSocketError, Failure::Internal)
+    );
+    assert_eq!(states(&a), vec![("connected", "connecting")]);
+    let d = connecting_in(&a)[0];
+    assert_eq!(opens(&r.advance(d)), 1);
+    // Not connected and not trying: reported, nothing else.
+    let mut r = Rig::new(opts());
+    let a = r.input(Input::Fault("boom"));
+    assert_eq!(errors(&a).len(), 1);
+    assert!(states(&a).is_empty() && opens(&a) == 0);
+}
+
+#[test]
+fn a_lost_socket_is_reported_with_its_failure_and_retried() {
+    let mut r = Rig::connected(opts());
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::TooLarge,
+        "frame too large",
+    )));
+    assert_eq!(errors(&a)[0].failure, Failure::TooLarge);
+    assert_eq!(connecting_in(&a).len(), 1);
+    // A socket already abandoned is not reported twice.
+    assert!(r
+        .input(Input::SocketLost(ConnectionError::socket(
+            Failure::Lost,
+            "x"
+        )))
+        .is_empty());
 }
 
 #[test]
@@ -416,7 +542,10 @@ fn unavailable_after_the_timeout_then_connected() {
     r.input(Input::Connect);
     let mut unavailable = false;
     for _ in 0..10 {
-        let a = r.input(Input::SocketFailed("refused"));
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
         let d = connecting_in(&a)[0];
         let a = r.advance(d);
         if states(&a).contains(&("connecting", "unavailable")) {
@@ -555,3 +684,61 @@ fn logging_redacts_signatures_and_is_off_by_default() {
 
 #[path = "state_auth_tests.rs"]
 mod auth;
+
+fn open_urls(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Open(url) => Some(url.split('?').next().unwrap_or("").to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_plain_client_with_the_tls_fallback_alternates_and_keeps_what_connected() {
+    let mut r = Rig::new(opts().wss_port(6002).tls_fallback(true));
+    let mut urls = open_urls(&r.input(Input::Connect));
+    for _ in 0..2 {
+        let a = r.input(Input::SocketFailed(ConnectionError::socket(
+            Failure::Connect,
+            "refused",
+        )));
+        let delay = connecting_in(&a)[0];
+        urls.extend(open_urls(&r.advance(delay)));
+    }
+    assert_eq!(
+        urls,
+        vec![
+            "ws://127.0.0.1:6001/app/key",
+            "wss://127.0.0.1:6002/app/key",
+            "ws://127.0.0.1:6001/app/key",
+        ]
+    );
+    // wss:// connects; after a drop the next attempt uses it again.
+    let a = r.input(Input::SocketFailed(ConnectionError::socket(
+        Failure::Connect,
+        "refused",
+    )));
+    r.advance(connecting_in(&a)[0]);
+    r.input(Input::SocketOpened);
+    r.input(Input::Text(ESTABLISHED));
+    let a = r.input(Input::SocketLost(ConnectionError::socket(
+        Failure::Lost,
+        "reset",
+    )));
+    let again = open_urls(&r.advance(connecting_in(&a)[0]));
+    assert_eq!(again, vec!["wss://127.0.0.1:6002/app/key"]);
+}
+
+#[test]
+fn without_the_fallback_a_plain_client_stays_plain() {
+    let mut r = Rig::new(opts());
+    r.input(Input::Connect);
+    let a = r.input(Input::SocketFailed(ConnectionError::socket(
+        Failure::Connect,
+        "refused",
+    )));
+    let urls = open_urls(&r.advance(connecting_in(&a)[0]));
+    assert_eq!(urls, vec!["ws://127.0.0.1:6001/app/key"]);
+}

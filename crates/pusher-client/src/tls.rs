@@ -49,23 +49,49 @@ pub fn default_config() -> Arc<rustls::ClientConfig> {
 /// for private CAs and self-signed servers. Clients given the same text share one
 /// configuration while any of them lives: each holds a copy of every root, about 100 KiB.
 pub fn config_with_ca(pem: &str) -> Result<Arc<rustls::ClientConfig>, TlsError> {
-    static BY_PEM: Mutex<Vec<(String, Weak<rustls::ClientConfig>)>> = Mutex::new(Vec::new());
-    let mut cache = BY_PEM.lock().unwrap_or_else(|e| e.into_inner());
+    config_with(Some(pem), None)
+}
+
+/// A configuration trusting the default roots, `extra` and `ca`, shared as
+/// [`config_with_ca`] shares it.
+///
+/// `ca` is what the user gave for this client: every block must be a usable certificate.
+/// `extra` is a process-wide list (Node's `NODE_EXTRA_CA_CERTS`): as Node does, blocks that
+/// cannot be used are skipped.
+pub fn config_with(
+    ca: Option<&str>,
+    extra: Option<&str>,
+) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+    if ca.is_none() && extra.is_none() {
+        return Ok(default_config());
+    }
+    type Key = (Option<String>, Option<String>);
+    static CACHE: Mutex<Vec<(Key, Weak<rustls::ClientConfig>)>> = Mutex::new(Vec::new());
+    let key: Key = (ca.map(str::to_owned), extra.map(str::to_owned));
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(config) = cache
         .iter()
-        .find(|(text, _)| text == pem)
+        .find(|(k, _)| *k == key)
         .and_then(|(_, config)| config.upgrade())
     {
         return Ok(config);
     }
-    let config = build_with_ca(pem)?;
+    let mut roots = default_roots().clone();
+    if let Some(extra) = extra {
+        roots.add_parsable_certificates(
+            CertificateDer::pem_slice_iter(extra.as_bytes()).filter_map(Result::ok),
+        );
+    }
+    if let Some(ca) = ca {
+        add_strict(&mut roots, ca)?;
+    }
+    let config = config_from(roots);
     cache.retain(|(_, config)| config.strong_count() > 0);
-    cache.push((pem.to_owned(), Arc::downgrade(&config)));
+    cache.push((key, Arc::downgrade(&config)));
     Ok(config)
 }
 
-fn build_with_ca(pem: &str) -> Result<Arc<rustls::ClientConfig>, TlsError> {
-    let mut roots = default_roots().clone();
+fn add_strict(roots: &mut RootCertStore, pem: &str) -> Result<(), TlsError> {
     let mut added = 0;
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
         let cert = cert.map_err(|e| TlsError(format!("not PEM: {e}")))?;
@@ -79,7 +105,7 @@ fn build_with_ca(pem: &str) -> Result<Arc<rustls::ClientConfig>, TlsError> {
             "no CERTIFICATE block found in the PEM text".into(),
         ));
     }
-    Ok(config_from(roots))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -119,6 +145,20 @@ edezZApQQaCilLbmDD3pc6SQQZxUUOguiHkN
             config_with_ca("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn extra_roots_skip_what_cannot_be_used_and_ca_does_not() {
+        let junk = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let extra = format!("{junk}{TEST_CA}");
+        let with_extra = config_with(None, Some(&extra)).expect("the usable block is kept");
+        assert!(!Arc::ptr_eq(&with_extra, &default_config()));
+        assert!(config_with(Some(junk), None).is_err());
+        assert!(config_with(Some(TEST_CA), Some(&extra)).is_ok());
+        assert!(Arc::ptr_eq(
+            &config_with(None, None).unwrap(),
+            &default_config()
+        ));
     }
 
     #[test]

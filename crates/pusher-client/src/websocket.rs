@@ -5,6 +5,7 @@
 //! in a buffer on the stack; only bytes not yet used by complete frames are kept, and those
 //! are let go of at the end of each turn once nothing is left over.
 
+use crate::error::{ConnectionError, Failure};
 use crate::proxy::Proxy;
 use crate::transport::Transport;
 use crate::ws_codec::Codec;
@@ -13,14 +14,11 @@ use crate::ws_error::{WebSocketError, WebSocketErrorKind};
 use crate::ws_frame::Incoming;
 use crate::ws_handshake::{self, Target};
 use futures_util::FutureExt;
-use rustls_pki_types::ServerName;
 use std::io;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 /// Bytes read from the socket at most at once.
 const READ_CHUNK: usize = 16 * 1024;
@@ -33,40 +31,35 @@ pub(crate) struct WebSocket {
 
 impl WebSocket {
     /// TCP (or a `CONNECT` tunnel through `proxy`), TLS when the URL is `wss://`, then the
-    /// upgrade. Errors are sentences for the user.
+    /// upgrade. Each error says what failed ([`Failure`]) in a sentence for the user.
     pub(crate) async fn open(
         url: &str,
         max_message: usize,
         tls: Arc<rustls::ClientConfig>,
         proxy: Option<Proxy>,
-    ) -> Result<WebSocket, String> {
-        let target = Target::parse(url)?;
-        let (host, port) = (target.host.as_str(), target.port);
-        let tcp = match proxy.filter(|p| p.applies_to(host)) {
-            Some(p) => p.connect(host, port).await?,
-            None => TcpStream::connect((host, port))
-                .await
-                .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?,
-        };
-        let _ = tcp.set_nodelay(true);
-        let io = if target.tls {
-            let name = ServerName::try_from(host.to_owned())
-                .map_err(|e| format!("invalid TLS server name {host}: {e}"))?;
-            let stream = TlsConnector::from(tls)
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS handshake with {host}:{port} failed: {e}"))?;
-            Transport::Tls(Box::new(stream))
-        } else {
-            Transport::Plain(tcp)
-        };
+    ) -> Result<WebSocket, ConnectionError> {
+        let target =
+            Target::parse(url).map_err(|e| ConnectionError::socket(Failure::Connect, e))?;
+        let io = crate::dial::dial(&target, tls, proxy.as_ref()).await?;
         let mut ws = WebSocket {
             io,
             codec: Codec::new(max_message),
         };
-        ws.upgrade(&target)
-            .await
-            .map_err(|e| format!("WebSocket handshake with {host}:{port} failed: {e}"))?;
+        if let Err(why) = ws.upgrade(&target).await {
+            let (host, port) = (&target.host, target.port);
+            let message = format!("WebSocket handshake with {host}:{port} failed: {why}");
+            // An HTTP status says the most; it may have come without the rest of the head.
+            let status = why
+                .status()
+                .or_else(|| ws_handshake::response_status(ws.codec.pending()))
+                .filter(|&s| s != 101);
+            return Err(match status {
+                Some(status) => {
+                    ConnectionError::socket(Failure::HttpStatus, message).with_code(status.into())
+                }
+                None => ConnectionError::socket(Failure::Handshake, message),
+            });
+        }
         Ok(ws)
     }
 
@@ -104,7 +97,8 @@ impl WebSocket {
         self.read().now_or_never()
     }
 
-    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+    /// [`WebSocket::read`], polled.
+    pub(crate) fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
         let mut buf = ReadBuf::uninit(&mut chunk);
         ready!(std::pin::Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
@@ -139,6 +133,28 @@ impl WebSocket {
     /// Whether frames wait to be written.
     pub(crate) fn wants_flush(&self) -> bool {
         self.codec.wants_flush()
+    }
+
+    /// Bytes of frames waiting to be written.
+    pub(crate) fn unwritten(&self) -> usize {
+        self.codec.unwritten().len()
+    }
+
+    /// Writes queued frames as far as the socket takes them; ready once every one is written
+    /// and flushed (the buffer then let go of), pending while the socket is full. Any part
+    /// written stays written: the socket loop may stop polling this at any point.
+    pub(crate) fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while !self.codec.unwritten().is_empty() {
+            let out = self.codec.unwritten();
+            let n = ready!(std::pin::Pin::new(&mut self.io).poll_write(cx, out))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.codec.written(n);
+        }
+        ready!(std::pin::Pin::new(&mut self.io).poll_flush(cx))?;
+        self.codec.take_out();
+        Poll::Ready(Ok(()))
     }
 
     /// Writes the queued frames.

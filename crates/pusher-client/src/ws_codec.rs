@@ -156,7 +156,17 @@ impl Codec {
         !self.out.is_empty()
     }
 
-    /// The frames waiting to be written, handed over.
+    /// The frames waiting to be written.
+    pub(crate) fn unwritten(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Forgets the first `n` bytes waiting to be written: the socket took them.
+    pub(crate) fn written(&mut self, n: usize) {
+        self.out.drain(..n);
+    }
+
+    /// The frames waiting to be written, handed over (the buffer with them).
     pub(crate) fn take_out(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.out)
     }

@@ -94,6 +94,17 @@ pub(crate) fn key() -> String {
 /// The longest response head accepted.
 pub(crate) const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 
+/// The HTTP status of the answer in `buf`, once its status line has arrived (even when the
+/// rest of the head never does).
+pub(crate) fn response_status(buf: &[u8]) -> Option<u16> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(buf) {
+        Ok(_) | Err(httparse::Error::TooManyHeaders) => response.code,
+        Err(_) => None,
+    }
+}
+
 /// Checks the server's answer to the upgrade request sent with `key` (which offered no
 /// extension and no subprotocol). `Ok(None)` until the whole head has arrived; then the
 /// head's length (any bytes after it are frames).

@@ -147,11 +147,11 @@ async fn silent_server_makes_the_client_reconnect_and_resubscribe() {
     );
     assert!(pings_from(&server, &first_id) >= 1, "it pinged first");
     let res = server
-        .wait_for(|s| closed_by_client(s, &first_id) == Some(Some(4201)), T)
+        .wait_for(|s| closed_by_client(s, &first_id) == Some(Some(1000)), T)
         .await;
     assert!(
         res.is_ok(),
-        "old socket closed with 4201: {:?}",
+        "old socket closed with 1000, as pusher-js closes it: {:?}",
         server.received()
     );
 
@@ -204,7 +204,7 @@ async fn dropped_connection_reconnects_after_a_backoff_and_resubscribes() {
     assert_eq!(
         shapes(&since),
         vec![
-            "error WebSocketError",
+            "error PusherError 1006",
             "connected->connecting",
             "connecting_in",
             "connecting->connected",

@@ -176,7 +176,15 @@ impl Link<'_> {
     /// socket ends.
     async fn pump(&mut self) {
         let mut silence = self.inner.silent.subscribe();
+        let mut stall = self.inner.stalled.subscribe();
         loop {
+            // A stalled connection touches its socket not at all until the stall ends.
+            if *stall.borrow_and_update() {
+                if stall.wait_for(|stalled| !stalled).await.is_err() {
+                    return;
+                }
+                continue;
+            }
             silence.mark_unchanged();
             let silent = self.is_silent(&silence);
             // Between whole frames, and every write of ours is flushed, so
@@ -198,6 +206,11 @@ impl Link<'_> {
                     None => return,
                 },
                 changed = silence.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                changed = stall.changed() => {
                     if changed.is_err() {
                         return;
                     }

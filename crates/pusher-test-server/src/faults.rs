@@ -33,6 +33,9 @@ pub enum HandshakeMode {
     /// Nothing at all: the connection never writes, and reads only to record
     /// frames and notice the client leaving.
     Silent,
+    /// This text frame instead of `connection_established` (it need not be
+    /// JSON); the connection then works as usual.
+    FirstFrame(String),
 }
 
 /// How a connection opens, worked out from a [`HandshakeMode`].
@@ -68,6 +71,7 @@ impl HandshakeMode {
             Self::Error { code, message } => opening.frames.push(frames::error(*code, message)),
             Self::Close { code, reason } => opening.close = Some((*code, reason.clone())),
             Self::Silent => opening.silent = true,
+            Self::FirstFrame(text) => opening.frames.push(text.clone()),
         }
         opening
     }
@@ -95,6 +99,15 @@ impl TestServer {
     /// pushed meanwhile wait and go out when silence is turned off.
     pub fn set_silent(&self, silent: bool) {
         self.inner().silent.send_replace(silent);
+    }
+
+    /// While stalled, every connection (existing or new, after its handshake
+    /// frame) stops reading and writing, as a hung peer would: its TCP receive
+    /// window fills, so a client that keeps sending finds its writes blocked,
+    /// and nothing it sends is answered or recorded. Turning it off resumes
+    /// both.
+    pub fn set_stalled(&self, stalled: bool) {
+        self.inner().stalled.send_replace(stalled);
     }
 
     /// Sets how connections opened from now on are greeted.
@@ -152,5 +165,9 @@ mod tests {
 
         let silent = HandshakeMode::Silent.opening("1.2", 30);
         assert!(silent.frames.is_empty() && silent.silent);
+
+        let raw = HandshakeMode::FirstFrame("not json {".into()).opening("1.2", 30);
+        assert_eq!(raw.frames, vec!["not json {".to_owned()]);
+        assert!(!raw.silent && raw.close.is_none());
     }
 }

@@ -91,6 +91,8 @@ pub(crate) struct Inner {
     /// Bumped on every state change; `wait_for` watches it.
     pub changes: watch::Sender<()>,
     pub silent: watch::Sender<bool>,
+    /// Every connection stops reading and writing ([`TestServer::set_stalled`]).
+    pub stalled: watch::Sender<bool>,
     pub handshake: Mutex<HandshakeMode>,
     pub upgrade: Mutex<crate::UpgradeAnswer>,
     next_socket: AtomicU64,
@@ -129,6 +131,7 @@ impl TestServer {
             }),
             changes: watch::Sender::new(()),
             silent: watch::Sender::new(false),
+            stalled: watch::Sender::new(false),
             handshake: Mutex::new(HandshakeMode::Normal),
             upgrade: Mutex::new(crate::UpgradeAnswer::Normal),
             next_socket: AtomicU64::new(1),
