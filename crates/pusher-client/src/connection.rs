@@ -20,7 +20,8 @@ use crate::event::{Batch, ConnectionState, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::state::{Action, Input, Machine};
 use crate::websocket::{ReadEnd, WebSocket};
-use crate::ws_frame::{Incoming, WsError};
+use crate::ws_error::WebSocketErrorKind;
+use crate::ws_frame::Incoming;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use std::any::Any;
@@ -461,8 +462,10 @@ impl Loop {
                         return frames;
                     }
                     Err(ReadEnd::Failed(e)) => {
-                        let failure = match e {
-                            WsError::TooLarge { .. } => Failure::TooLarge,
+                        // Sends the close frame for the broken rule before letting go.
+                        self.close_socket(e.close_code().unwrap_or(1002));
+                        let failure = match e.kind() {
+                            WebSocketErrorKind::TooLarge => Failure::TooLarge,
                             _ => Failure::Protocol,
                         };
                         ConnectionError::socket(failure, e.to_string())

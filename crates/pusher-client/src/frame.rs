@@ -172,7 +172,12 @@ pub fn redact(text: &str) -> String {
     let shown = match value.find(':') {
         Some(colon) => {
             let sig = &value[colon + 1..];
-            format!("{}:{}…", &value[..colon], &sig[..sig.len().min(6)])
+            // Characters, not bytes: a server may put anything in a frame it sends.
+            format!(
+                "{}:{}…",
+                &value[..colon],
+                sig.chars().take(6).collect::<String>()
+            )
         }
         None => value.chars().take(6).collect::<String>() + "…",
     };
@@ -289,6 +294,17 @@ mod tests {
         assert!(!r.contains("58df8b0c36d6982b82c3"), "{r}");
         assert!(r.contains("278d425bdf160c739803:58df8b"), "{r}");
         assert_eq!(redact(PING), PING);
+    }
+
+    #[test]
+    fn redaction_cuts_signatures_between_characters() {
+        // Found by the pusher_frame fuzz target: a byte cut inside 'ʚ' panicked.
+        let r = redact("{\"auth\":\"pk:3\u{1f}\u{1f}\u{1f}\u{2}ʚ;u\"}");
+        assert_eq!(r, "{\"auth\":\"pk:3\u{1f}\u{1f}\u{1f}\u{2}ʚ…\"}");
+        assert_eq!(
+            redact(r#"{"auth":"k:éééééééé"}"#),
+            r#"{"auth":"k:éééééé…"}"#
+        );
     }
 
     /// A bounded fuzz run on stable Rust: mutations of real frames never panic the decoder,

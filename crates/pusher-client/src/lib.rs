@@ -35,6 +35,9 @@ mod dial;
 pub mod error;
 mod event;
 pub mod frame;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod options;
 pub mod policy;
 pub mod proxy;
@@ -42,6 +45,10 @@ mod state;
 pub mod tls;
 mod transport;
 mod websocket;
+mod ws_codec;
+#[cfg(any(test, feature = "fuzzing"))]
+mod ws_diff;
+mod ws_error;
 mod ws_frame;
 mod ws_handshake;
 
@@ -54,3 +61,4 @@ pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use frame::Data;
 pub use options::{defaults, ClientOptions, VERSION};
 pub use state::{Action, Input, Machine};
+pub use ws_error::{WebSocketError, WebSocketErrorKind};

@@ -522,8 +522,17 @@ impl Machine {
         match code {
             // A clean close (a close frame without a code included) is no error, as in pusher-js.
             Some(1000) | Some(1001) | None => {}
-            Some(c) => self.emit_error(
+            // Only the Pusher protocol's own codes are Pusher errors; any other close is a
+            // dropped connection, retried by `policy::on_close`.
+            Some(c @ 4000..=4999) => self.emit_error(
                 ConnectionError::pusher(Some(c.into()), reason).failed(Failure::Closed),
+            ),
+            Some(c) => self.emit_error(
+                ConnectionError::socket(
+                    Failure::Closed,
+                    format!("connection closed with code {c} {reason}").trim_end(),
+                )
+                .with_code(c.into()),
             ),
         }
         self.log(&format!(

@@ -336,6 +336,44 @@ fn close_codes_follow_the_protocol() {
 }
 
 #[test]
+fn closes_outside_4000_4999_are_dropped_connections_not_pusher_errors() {
+    for code in [1002, 1005, 1006, 1011, 1015, 2999, 3000, 3999, 999, 5000, 0] {
+        let mut r = Rig::connected(opts());
+        let a = r.input(Input::SocketClosed {
+            code: Some(code),
+            reason: "whatever",
+        });
+        let errs = errors(&a);
+        assert_eq!(errs.len(), 1, "code {code}");
+        assert_eq!(
+            errs[0].kind,
+            ConnectionErrorKind::WebSocketError,
+            "code {code}"
+        );
+        assert_eq!(errs[0].failure, Failure::Closed, "code {code}");
+        assert_eq!(errs[0].code, Some(code.into()), "code {code}");
+        assert!(
+            connecting_in(&a)[0] >= Duration::from_secs(1),
+            "code {code}"
+        );
+        assert_eq!(opens(&a), 0, "code {code}: backs off");
+    }
+    for code in [4000, 4001, 4100, 4200, 4300, 4999] {
+        let mut r = Rig::connected(opts());
+        let a = r.input(Input::SocketClosed {
+            code: Some(code),
+            reason: "pusher",
+        });
+        assert_eq!(
+            errors(&a)[0].kind,
+            ConnectionErrorKind::PusherError,
+            "code {code}"
+        );
+        assert_eq!(errors(&a)[0].code, Some(code.into()), "code {code}");
+    }
+}
+
+#[test]
 fn handshake_pusher_error_with_null_code_retries_instead_of_crashing() {
     let mut r = Rig::new(opts());
     r.input(Input::Connect);

@@ -1,4 +1,12 @@
 use super::*;
+use crate::ws_error::WebSocketErrorKind as Kind;
+
+const OP_CONTINUATION: u8 = 0x0;
+const TEXT: u8 = 0x1;
+const OP_BINARY: u8 = 0x2;
+const CLOSE: u8 = 0x8;
+const OP_PING: u8 = 0x9;
+const PONG: u8 = 0xA;
 
 /// A frame as a server sends it: unmasked.
 fn server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
@@ -18,7 +26,11 @@ fn server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Everything `read` hands over, owned, and the bytes it used.
-fn read_all(reader: &mut Reader, buf: &[u8], max: usize) -> Result<(Vec<String>, usize), WsError> {
+fn read_all(
+    reader: &mut Reader,
+    buf: &[u8],
+    max: usize,
+) -> Result<(Vec<String>, usize), WebSocketError> {
     let mut seen = Vec::new();
     let used = reader.read(buf, max, |m| {
         seen.push(match m {
@@ -35,12 +47,12 @@ fn read_all(reader: &mut Reader, buf: &[u8], max: usize) -> Result<(Vec<String>,
 
 #[test]
 fn whole_frames_are_read_in_order_and_a_partial_one_waits() {
-    let mut buf = server_frame(true, OP_TEXT, b"one");
+    let mut buf = server_frame(true, TEXT, b"one");
     buf.extend(server_frame(true, OP_BINARY, &[0, 1, 2]));
     buf.extend(server_frame(true, OP_PING, b"hi"));
-    buf.extend(server_frame(true, OP_PONG, b""));
+    buf.extend(server_frame(true, PONG, b""));
     let complete = buf.len();
-    let next = server_frame(true, OP_TEXT, b"two");
+    let next = server_frame(true, TEXT, b"two");
     buf.extend_from_slice(&next[..3]);
     let mut reader = Reader::default();
     let (seen, used) = read_all(&mut reader, &buf, 1 << 20).unwrap();
@@ -54,7 +66,7 @@ fn whole_frames_are_read_in_order_and_a_partial_one_waits() {
 fn every_split_of_a_frame_waits_for_the_rest() {
     for payload_len in [0, 5, 125, 126, 300, 65_535, 65_536, 70_000] {
         let payload = "x".repeat(payload_len);
-        let frame = server_frame(true, OP_TEXT, payload.as_bytes());
+        let frame = server_frame(true, TEXT, payload.as_bytes());
         for cut in [0, 1, 2, 3, 9, 10, frame.len() - 1] {
             let cut = cut.min(frame.len() - 1);
             let (seen, used) = read_all(&mut Reader::default(), &frame[..cut], 1 << 20).unwrap();
@@ -68,7 +80,7 @@ fn every_split_of_a_frame_waits_for_the_rest() {
 
 #[test]
 fn fragments_are_joined_and_control_frames_may_come_between() {
-    let mut buf = server_frame(false, OP_TEXT, b"{\"event\":");
+    let mut buf = server_frame(false, TEXT, b"{\"event\":");
     buf.extend(server_frame(true, OP_PING, b"p"));
     buf.extend(server_frame(false, OP_CONTINUATION, b"\"a\""));
     buf.extend(server_frame(true, OP_CONTINUATION, b"}"));
@@ -80,7 +92,7 @@ fn fragments_are_joined_and_control_frames_may_come_between() {
 #[test]
 fn fragments_may_arrive_in_separate_reads() {
     let mut reader = Reader::default();
-    let first = server_frame(false, OP_TEXT, "é".as_bytes().split_at(1).0);
+    let first = server_frame(false, TEXT, "é".as_bytes().split_at(1).0);
     let last = server_frame(true, OP_CONTINUATION, "é".as_bytes().split_at(1).1);
     assert_eq!(read_all(&mut reader, &first, 100).unwrap().0.len(), 0);
     assert_eq!(read_all(&mut reader, &last, 100).unwrap().0, ["text:é"]);
@@ -90,101 +102,182 @@ fn fragments_may_arrive_in_separate_reads() {
 fn close_frames_carry_code_and_reason_and_end_the_read() {
     let mut body = 4200u16.to_be_bytes().to_vec();
     body.extend_from_slice(b"bye");
-    let mut buf = server_frame(true, OP_CLOSE, &body);
+    let mut buf = server_frame(true, CLOSE, &body);
     let close_len = buf.len();
-    buf.extend(server_frame(true, OP_TEXT, b"after"));
+    buf.extend(server_frame(true, TEXT, b"after"));
     let (seen, used) = read_all(&mut Reader::default(), &buf, 100).unwrap();
     assert_eq!(seen, ["close:Some(4200):bye"]);
     assert_eq!(used, close_len);
-    let (seen, _) = read_all(
-        &mut Reader::default(),
-        &server_frame(true, OP_CLOSE, b""),
-        100,
-    )
-    .unwrap();
+    let (seen, _) = read_all(&mut Reader::default(), &server_frame(true, CLOSE, b""), 100).unwrap();
     assert_eq!(seen, ["close:None:"]);
 }
 
 #[test]
 fn a_false_from_the_callback_stops_after_that_message() {
-    let mut buf = server_frame(true, OP_TEXT, b"a");
+    let mut buf = server_frame(true, TEXT, b"a");
     let first = buf.len();
-    buf.extend(server_frame(true, OP_TEXT, b"b"));
+    buf.extend(server_frame(true, TEXT, b"b"));
     let used = Reader::default().read(&buf, 100, |_| false).unwrap();
     assert_eq!(used, first);
 }
 
 #[test]
-fn what_the_rfc_forbids_is_an_error() {
-    let cases: Vec<(Vec<u8>, WsError)> = vec![
-        (
-            vec![0x81 | 0x40, 0],
-            WsError::Protocol("reserved bits set, but no extension was agreed"),
-        ),
-        (
-            vec![0x81, 0x80, 1, 2, 3, 4],
-            WsError::Protocol("the server masked a frame"),
-        ),
-        (vec![0x83, 0], WsError::Protocol("unknown opcode")),
+fn what_the_rfc_forbids_is_refused_by_rule() {
+    let cases: Vec<(Vec<u8>, Kind)> = vec![
+        (vec![0x81 | 0x40, 0], Kind::ReservedBits),
+        (vec![0x81 | 0x10, 0], Kind::ReservedBits),
+        (vec![0x81, 0x80, 1, 2, 3, 4], Kind::MaskedFrame),
+        (vec![0x83, 0], Kind::UnknownOpcode),
+        (vec![0x8b, 0], Kind::UnknownOpcode),
         (
             server_frame(false, OP_PING, b""),
-            WsError::Protocol("fragmented or oversized control frame"),
+            Kind::FragmentedControlFrame,
         ),
         (
             server_frame(true, OP_PING, &[0; 126]),
-            WsError::Protocol("fragmented or oversized control frame"),
+            Kind::ControlFrameTooLong,
         ),
         (
             server_frame(true, OP_CONTINUATION, b"x"),
-            WsError::Protocol("a continuation frame with no message"),
+            Kind::UnexpectedContinuation,
         ),
+        (server_frame(true, CLOSE, &[3]), Kind::InvalidClosePayload),
         (
-            server_frame(true, OP_CLOSE, &[3]),
-            WsError::Protocol("a close frame with a one-byte payload"),
+            server_frame(true, CLOSE, &[3, 232, 0xff]),
+            Kind::InvalidUtf8,
         ),
+        (server_frame(true, TEXT, &[0xff, 0xfe]), Kind::InvalidUtf8),
         (
-            server_frame(true, OP_TEXT, &[0xff, 0xfe]),
-            WsError::InvalidUtf8,
+            [
+                server_frame(false, TEXT, b"a"),
+                server_frame(true, TEXT, b"b"),
+            ]
+            .concat(),
+            Kind::UnfinishedMessage,
         ),
         (
             [
-                server_frame(false, OP_TEXT, b"a"),
-                server_frame(true, OP_TEXT, b"b"),
+                server_frame(false, OP_BINARY, b"a"),
+                server_frame(true, OP_BINARY, b"b"),
             ]
             .concat(),
-            WsError::Protocol("a new message began inside a fragmented one"),
+            Kind::UnfinishedMessage,
         ),
     ];
     for (bytes, want) in cases {
-        assert_eq!(read_all(&mut Reader::default(), &bytes, 100), Err(want));
+        let got = read_all(&mut Reader::default(), &bytes, 200).map_err(|e| e.kind());
+        assert_eq!(got, Err(want), "{bytes:02x?}");
     }
 }
 
 #[test]
-fn too_large_is_known_from_the_header_alone() {
-    let frame = server_frame(true, OP_TEXT, &[b'x'; 200]);
-    let err = read_all(&mut Reader::default(), &frame[..4], 100).unwrap_err();
+fn a_frame_breaking_two_rules_is_refused_for_the_first_tungstenite_checks() {
+    // Too large before reserved bits, masking or control-frame rules.
+    let frame = server_frame(true, OP_PING | 0x40, &[0; 126]);
+    let got = read_all(&mut Reader::default(), &frame, 100).map_err(|e| e.kind());
+    assert_eq!(got, Err(Kind::TooLarge));
+    // A continuation too large for the message before its bad UTF-8.
+    let mut bytes = server_frame(false, TEXT, &[b'x'; 60]);
+    bytes.extend(server_frame(true, OP_CONTINUATION, &[0xff; 60]));
+    let got = read_all(&mut Reader::default(), &bytes, 100).map_err(|e| e.kind());
+    assert_eq!(got, Err(Kind::TooLarge));
+}
+
+#[test]
+fn bad_utf8_fails_when_its_fragment_arrives() {
+    let mut bytes = server_frame(false, TEXT, b"ok \xff");
+    bytes.extend(server_frame(true, OP_PING, b"never seen"));
+    let mut seen = Vec::new();
+    let got = Reader::default().read(&bytes, 100, |m| {
+        seen.push(format!("{m:?}"));
+        true
+    });
+    assert_eq!(got.map_err(|e| e.kind()), Err(Kind::InvalidUtf8));
+    assert!(seen.is_empty(), "nothing after the bad fragment: {seen:?}");
+}
+
+#[test]
+fn a_character_cut_between_fragments_is_joined_and_checked_whole() {
+    let euro = "€".as_bytes();
+    let mut bytes = server_frame(false, TEXT, &euro[..1]);
+    bytes.extend(server_frame(false, OP_CONTINUATION, &euro[1..2]));
+    bytes.extend(server_frame(true, OP_CONTINUATION, &euro[2..]));
     assert_eq!(
-        err,
-        WsError::TooLarge {
-            size: 200,
-            max: 100
-        }
+        read_all(&mut Reader::default(), &bytes, 100).unwrap().0,
+        ["text:€"]
     );
-    assert_eq!(
-        err.to_string(),
-        "frame too large: 200 bytes (the limit is 100)"
-    );
-    let mut joined = server_frame(false, OP_TEXT, &[b'x'; 60]);
-    joined.extend(server_frame(true, OP_CONTINUATION, &[b'x'; 60]));
-    let err = read_all(&mut Reader::default(), &joined, 100).unwrap_err();
-    assert_eq!(
-        err,
-        WsError::TooLarge {
-            size: 120,
-            max: 100
-        }
-    );
+    // The same cut character, finished wrongly.
+    let mut bytes = server_frame(false, TEXT, &euro[..2]);
+    bytes.extend(server_frame(false, OP_CONTINUATION, b"x"));
+    let got = read_all(&mut Reader::default(), &bytes, 100).map_err(|e| e.kind());
+    assert_eq!(got, Err(Kind::InvalidUtf8));
+    // Or never finished.
+    let mut bytes = server_frame(false, TEXT, &euro[..2]);
+    bytes.extend(server_frame(true, OP_CONTINUATION, b""));
+    let got = read_all(&mut Reader::default(), &bytes, 100).map_err(|e| e.kind());
+    assert_eq!(got, Err(Kind::InvalidUtf8));
+}
+
+#[test]
+fn binary_payload_is_skipped_as_it_arrives() {
+    let payload = vec![7u8; 5000];
+    let mut bytes = server_frame(false, OP_BINARY, &payload);
+    bytes.extend(server_frame(true, OP_PING, b"p"));
+    bytes.extend(server_frame(true, OP_CONTINUATION, &payload));
+    bytes.extend(server_frame(true, TEXT, b"after"));
+    let mut reader = Reader::default();
+    let mut seen = Vec::new();
+    // Fed 100 bytes at a time, as a socket might: every byte is used at once except the
+    // start of a header or of a text frame, so nothing of the binary message is kept.
+    let mut kept: Vec<u8> = Vec::new();
+    let mut most_kept = 0;
+    for chunk in bytes.chunks(100) {
+        kept.extend_from_slice(chunk);
+        let used = reader
+            .read(&kept, 20_000, |m| {
+                seen.push(format!("{m:?}"));
+                true
+            })
+            .unwrap();
+        kept.drain(..used);
+        most_kept = most_kept.max(kept.len());
+    }
+    assert!(kept.is_empty());
+    assert!(most_kept < 20, "kept {most_kept} bytes at most");
+    assert_eq!(seen, ["Ping([112])", "Binary", "Text(\"after\")"]);
+}
+
+#[test]
+fn binary_messages_count_against_the_limit() {
+    let mut bytes = server_frame(false, OP_BINARY, &[0; 60]);
+    bytes.extend(server_frame(true, OP_CONTINUATION, &[0; 60]));
+    let got = read_all(&mut Reader::default(), &bytes, 100).map_err(|e| e.kind());
+    assert_eq!(got, Err(Kind::TooLarge));
+}
+
+#[test]
+fn close_replies_echo_allowed_codes_and_refuse_the_rest() {
+    assert_eq!(close_reply(None), None);
+    for code in [
+        1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 3000, 4000, 4200, 4999,
+    ] {
+        assert_eq!(close_reply(Some(code)), Some(code), "{code}");
+    }
+    for code in [
+        0,
+        999,
+        1004,
+        1005,
+        1006,
+        1014,
+        1015,
+        1016,
+        2999,
+        5000,
+        u16::MAX,
+    ] {
+        assert_eq!(close_reply(Some(code)), Some(1002), "{code}");
+    }
 }
 
 /// Undoes what `encode` did, as a server would.
@@ -216,11 +309,14 @@ fn encoded_frames_are_masked_and_decode_back() {
         let mut out = Vec::new();
         encode(OP_TEXT, &payload, [0x12, 0x34, 0x56, 0x78], &mut out);
         let (opcode, back) = unmask(&out);
-        assert_eq!((opcode, back), (OP_TEXT, payload));
+        assert_eq!((opcode, back), (TEXT, payload));
     }
     let mut out = Vec::new();
-    encode(OP_CLOSE, &close_body(1000), [1, 2, 3, 4], &mut out);
-    assert_eq!(unmask(&out), (OP_CLOSE, vec![0x03, 0xe8]));
+    encode(OP_CLOSE, &close_body(Some(1000)), [1, 2, 3, 4], &mut out);
+    assert_eq!(unmask(&out), (CLOSE, vec![0x03, 0xe8]));
+    out.clear();
+    encode(OP_CLOSE, &close_body(None), [1, 2, 3, 4], &mut out);
+    assert_eq!(unmask(&out), (CLOSE, vec![]));
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! The WebSocket opening handshake (RFC 6455 section 4), without I/O: where a `ws://` or
 //! `wss://` URL points, the upgrade request, and the checks on the server's answer.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use sha1::{Digest, Sha1};
+use crate::ws_error::{WebSocketError, WebSocketErrorKind as Kind};
 
 /// Where a WebSocket URL points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,23 +85,17 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .then(|| &s[prefix.len()..])
 }
 
-/// A `Sec-WebSocket-Key` from 16 random bytes.
-pub(crate) fn key(random: [u8; 16]) -> String {
-    STANDARD.encode(random)
-}
-
-/// The `Sec-WebSocket-Accept` a server must answer `key` with.
-pub(crate) fn accept_for(key: &str) -> String {
-    let mut sha = Sha1::new();
-    sha.update(key.as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    STANDARD.encode(sha.finalize())
+/// A fresh `Sec-WebSocket-Key`: "a nonce consisting of a randomly selected 16-byte value
+/// that has been base64-encoded" (RFC 6455 section 4.1).
+pub(crate) fn key() -> String {
+    tungstenite::handshake::client::generate_key()
 }
 
 /// The longest response head accepted.
 pub(crate) const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 
-/// The HTTP status of the answer in `buf`, once its status line has arrived.
+/// The HTTP status of the answer in `buf`, once its status line has arrived (even when the
+/// rest of the head never does).
 pub(crate) fn response_status(buf: &[u8]) -> Option<u16> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut response = httparse::Response::new(&mut headers);
@@ -113,22 +105,30 @@ pub(crate) fn response_status(buf: &[u8]) -> Option<u16> {
     }
 }
 
-/// Checks the server's answer to the upgrade request sent with `key`. `Ok(None)` until the
-/// whole head has arrived; then the head's length (any bytes after it are frames).
-pub(crate) fn check_response(buf: &[u8], key: &str) -> Result<Option<usize>, String> {
+/// Checks the server's answer to the upgrade request sent with `key` (which offered no
+/// extension and no subprotocol). `Ok(None)` until the whole head has arrived; then the
+/// head's length (any bytes after it are frames).
+pub(crate) fn check_response(buf: &[u8], key: &str) -> Result<Option<usize>, WebSocketError> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut response = httparse::Response::new(&mut headers);
     let head_len = match response.parse(buf) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) if buf.len() < MAX_RESPONSE_HEAD => return Ok(None),
-        Ok(httparse::Status::Partial) => return Err("the HTTP response head is too long".into()),
-        Err(e) => return Err(format!("invalid HTTP response: {e}")),
+        Ok(httparse::Status::Partial) => {
+            return Err(WebSocketError::with(
+                Kind::ResponseTooLong,
+                format!("over {MAX_RESPONSE_HEAD} bytes"),
+            ))
+        }
+        Err(e) => return Err(WebSocketError::with(Kind::InvalidResponse, e.to_string())),
     };
     let code = response.code.unwrap_or_default();
+    // "If the status code received from the server is not 101, the client handles the
+    // response per HTTP [RFC2616] procedures." (RFC 6455 section 4.1) For us: it failed.
     if code != 101 {
-        return Err(format!(
-            "HTTP error: {code} {}",
-            response.reason.unwrap_or_default()
+        return Err(WebSocketError::status_line(
+            code,
+            response.reason.unwrap_or_default(),
         ));
     }
     let header = |name: &str| {
@@ -138,20 +138,60 @@ pub(crate) fn check_response(buf: &[u8], key: &str) -> Result<Option<usize>, Str
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
     };
+    // "If the response lacks an |Upgrade| header field or the |Upgrade| header field
+    // contains a value that is not an ASCII case-insensitive match for the value
+    // "websocket", the client MUST _Fail the WebSocket Connection_." (RFC 6455 section 4.1)
     if !header("Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
-        return Err("the server did not upgrade to websocket".into());
+        return Err(WebSocketError::new(Kind::NoUpgradeHeader));
     }
+    // "If the response lacks a |Connection| header field or the |Connection| header field
+    // doesn't contain a token that is an ASCII case-insensitive match for the value
+    // "Upgrade", the client MUST _Fail the WebSocket Connection_." (RFC 6455 section 4.1)
     let connection_upgrades = header("Connection").is_some_and(|v| {
         v.split(',')
             .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
     });
     if !connection_upgrades {
-        return Err("the server's Connection header does not say Upgrade".into());
+        return Err(WebSocketError::new(Kind::NoConnectionUpgrade));
     }
-    if header("Sec-WebSocket-Accept").as_deref() != Some(accept_for(key).as_str()) {
-        return Err("wrong Sec-WebSocket-Accept".into());
+    // "If the response lacks a |Sec-WebSocket-Accept| header field or the
+    // |Sec-WebSocket-Accept| contains a value other than the base64-encoded SHA-1 of the
+    // concatenation of the |Sec-WebSocket-Key| (as a string, not base64-decoded) with the
+    // string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" [...] the client MUST _Fail the
+    // WebSocket Connection_." (RFC 6455 section 4.1)
+    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+    if header("Sec-WebSocket-Accept").as_deref() != Some(accept.as_str()) {
+        return Err(WebSocketError::new(Kind::BadAccept));
+    }
+    // "If the response includes a |Sec-WebSocket-Extensions| header field and this header
+    // field indicates the use of an extension that was not present in the client's
+    // handshake (the server has indicated an extension not requested by the client), the
+    // client MUST _Fail the WebSocket Connection_." (RFC 6455 section 4.1) We offer none,
+    // so any extension named is one we did not offer (permessage-deflate would otherwise
+    // reach us as compressed frames with RSV1 set).
+    if let Some(named) = listed(&response, "Sec-WebSocket-Extensions") {
+        return Err(WebSocketError::with(Kind::UnofferedExtension, named));
+    }
+    // "If the response includes a |Sec-WebSocket-Protocol| header field and this header
+    // field indicates the use of a subprotocol that was not present in the client's
+    // handshake (the server has indicated a subprotocol not requested by the client), the
+    // client MUST _Fail the WebSocket Connection_." (RFC 6455 section 4.1) We request none.
+    if let Some(named) = listed(&response, "Sec-WebSocket-Protocol") {
+        return Err(WebSocketError::with(Kind::UnrequestedSubprotocol, named));
     }
     Ok(Some(head_len))
+}
+
+/// The non-empty values of every `name` header, joined: what the server selected there.
+fn listed(response: &httparse::Response<'_, '_>, name: &str) -> Option<String> {
+    let values: Vec<String> = response
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
+        .filter(|v| !v.split(',').all(|item| item.trim().is_empty()))
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 #[cfg(test)]
@@ -192,27 +232,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn accept_matches_the_rfc_example() {
-        assert_eq!(
-            accept_for("dGhlIHNhbXBsZSBub25jZQ=="),
-            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-        );
-        assert_eq!(key(*b"the sample nonce"), "dGhlIHNhbXBsZSBub25jZQ==");
-    }
-
     const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+    /// The accept for `KEY`, from RFC 6455 section 1.3.
+    const ACCEPT: &str = "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+    const UPGRADE: &str = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
 
     fn response(status: &str, headers: &str) -> Vec<u8> {
         format!("HTTP/1.1 {status}\r\n{headers}\r\n").into_bytes()
+    }
+
+    fn kind_of(buf: &[u8]) -> Kind {
+        check_response(buf, KEY).expect_err("refused").kind()
+    }
+
+    #[test]
+    fn keys_are_fresh_16_byte_nonces() {
+        use base64::Engine;
+        let (a, b) = (key(), key());
+        assert_ne!(a, b);
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&a)
+            .expect("base64");
+        assert_eq!(raw.len(), 16);
     }
 
     #[test]
     fn a_good_answer_gives_the_head_length_and_leaves_the_frames() {
         let mut buf = response(
             "101 Switching Protocols",
-            "Upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n\
-             Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n",
+            &format!(
+                "Upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n{ACCEPT}\
+                      Sec-WebSocket-Extensions:  \r\n"
+            ),
         );
         let head = buf.len();
         for cut in 0..head {
@@ -223,44 +274,53 @@ mod tests {
     }
 
     #[test]
-    fn bad_answers_are_refused() {
-        let good_accept = "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
-        let upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
-        for (buf, why) in [
+    fn bad_answers_are_refused_by_rule() {
+        for (buf, want) in [
+            (response("404 Not Found", ""), Kind::BadStatus),
+            (response("200 OK", &format!("{UPGRADE}{ACCEPT}")), Kind::BadStatus),
             (
-                response("404 Not Found", ""),
-                "HTTP error: 404 Not Found".to_owned(),
+                response("101 OK", &format!("Connection: Upgrade\r\n{ACCEPT}")),
+                Kind::NoUpgradeHeader,
             ),
             (
-                response("101 OK", &format!("Connection: Upgrade\r\n{good_accept}")),
-                "the server did not upgrade to websocket".to_owned(),
+                response("101 OK", &format!("Upgrade: h2c\r\nConnection: Upgrade\r\n{ACCEPT}")),
+                Kind::NoUpgradeHeader,
             ),
             (
-                response("101 OK", &format!("Upgrade: websocket\r\n{good_accept}")),
-                "the server's Connection header does not say Upgrade".to_owned(),
+                response("101 OK", &format!("Upgrade: websocket\r\n{ACCEPT}")),
+                Kind::NoConnectionUpgrade,
+            ),
+            (
+                response("101 OK", &format!("{UPGRADE}Sec-WebSocket-Accept: nope\r\n")),
+                Kind::BadAccept,
+            ),
+            (response("101 OK", UPGRADE), Kind::BadAccept),
+            (
+                response(
+                    "101 OK",
+                    &format!("{UPGRADE}{ACCEPT}Sec-WebSocket-Extensions: permessage-deflate\r\n"),
+                ),
+                Kind::UnofferedExtension,
             ),
             (
                 response(
                     "101 OK",
-                    &format!("{upgrade}Sec-WebSocket-Accept: nope\r\n"),
+                    &format!("{UPGRADE}{ACCEPT}Sec-WebSocket-Extensions: ,\r\nSec-WebSocket-Extensions: x-foo\r\n"),
                 ),
-                "wrong Sec-WebSocket-Accept".to_owned(),
+                Kind::UnofferedExtension,
             ),
             (
-                b"HTTP/1.1 abc\r\n\r\n".to_vec(),
-                "invalid HTTP response: invalid response status".to_owned(),
+                response("101 OK", &format!("{UPGRADE}{ACCEPT}Sec-WebSocket-Protocol: chat\r\n")),
+                Kind::UnrequestedSubprotocol,
             ),
-            (
-                vec![b'a'; MAX_RESPONSE_HEAD],
-                "invalid HTTP response: invalid HTTP version".to_owned(),
-            ),
+            (b"HTTP/1.1 abc\r\n\r\n".to_vec(), Kind::InvalidResponse),
+            (vec![b'a'; MAX_RESPONSE_HEAD], Kind::InvalidResponse),
         ] {
-            assert_eq!(check_response(&buf, KEY), Err(why));
+            assert_eq!(kind_of(&buf), want, "{}", String::from_utf8_lossy(&buf));
         }
+        let e = check_response(&response("503 Busy", ""), KEY).unwrap_err();
+        assert_eq!(e.status(), Some(503));
         let endless = format!("HTTP/1.1 101 OK\r\nX: {}", "y".repeat(MAX_RESPONSE_HEAD));
-        assert_eq!(
-            check_response(endless.as_bytes(), KEY),
-            Err("the HTTP response head is too long".into())
-        );
+        assert_eq!(kind_of(endless.as_bytes()), Kind::ResponseTooLong);
     }
 }

@@ -4,12 +4,9 @@
 
 mod common;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use common::{Events, T};
 use pusher_client::{Client, ClientOptions, ConnectionErrorKind, Event, Failure};
 use pusher_test_server::ServerOptions;
-use sha1::{Digest, Sha1};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -73,13 +70,10 @@ async fn raw_server(answer: fn(&str) -> Vec<u8>) -> u16 {
 }
 
 fn upgraded(key: &str) -> Vec<u8> {
-    let mut sha = Sha1::new();
-    sha.update(key.as_bytes());
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
     format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Accept: {}\r\n\r\n",
-        STANDARD.encode(sha.finalize())
+        tungstenite::handshake::derive_accept_key(key.as_bytes())
     )
     .into_bytes()
 }

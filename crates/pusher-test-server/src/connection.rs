@@ -44,6 +44,8 @@ pub(crate) enum Outgoing {
     Close(u16, String),
     /// The same text frame `n` times.
     Blast(Utf8Bytes, u64),
+    /// Bytes written as they are (see [`TestServer::send_bytes`](crate::TestServer::send_bytes)).
+    Raw(Vec<u8>),
 }
 
 /// Serves one accepted TCP connection (over TLS in TLS mode) until it ends
@@ -68,6 +70,11 @@ async fn run(
 ) {
     let muted = Arc::new(AtomicBool::new(false));
     let mut path = String::new();
+    let upgrade = inner
+        .upgrade
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     // The error type is fixed by tungstenite's `Callback`.
     #[allow(clippy::result_large_err)]
     let record_path = |request: &Request, response: Response| {
@@ -76,7 +83,7 @@ async fn run(
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| request.uri().path().to_owned());
-        Ok(response)
+        upgrade.apply(response)
     };
     let stream = match &inner.tls {
         // A client that does not trust the certificate fails here.
@@ -241,6 +248,11 @@ impl Link<'_> {
                     for _ in 0..count {
                         self.ws.feed(Message::Text(text.clone())).await?;
                     }
+                }
+                Outgoing::Raw(bytes) => {
+                    // After what tungstenite buffered, so frames stay whole and in order.
+                    self.ws.flush().await?;
+                    self.ws.get_mut().write_all(&bytes).await?;
                 }
                 Outgoing::Close(code, reason) => {
                     self.ws.feed(close_message(code, reason)).await?;

@@ -94,6 +94,7 @@ pub(crate) struct Inner {
     /// Every connection stops reading and writing ([`TestServer::set_stalled`]).
     pub stalled: watch::Sender<bool>,
     pub handshake: Mutex<HandshakeMode>,
+    pub upgrade: Mutex<crate::UpgradeAnswer>,
     next_socket: AtomicU64,
     listening: tokio::sync::Mutex<Option<Listening>>,
 }
@@ -132,6 +133,7 @@ impl TestServer {
             silent: watch::Sender::new(false),
             stalled: watch::Sender::new(false),
             handshake: Mutex::new(HandshakeMode::Normal),
+            upgrade: Mutex::new(crate::UpgradeAnswer::Normal),
             next_socket: AtomicU64::new(1),
             listening: tokio::sync::Mutex::new(None),
         });

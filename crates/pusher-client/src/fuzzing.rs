@@ -1,0 +1,100 @@
+//! Entry points for the cargo-fuzz targets in `crates/pusher-client/fuzz` (feature
+//! `fuzzing`). Not an API: each takes the fuzzer's bytes and panics when a property fails.
+
+use crate::frame;
+use crate::state::{Input, Machine};
+use crate::ws_diff;
+use crate::ws_error::WebSocketErrorKind;
+use crate::ws_handshake::{self, MAX_RESPONSE_HEAD};
+use crate::ClientOptions;
+use std::time::Instant;
+
+/// Server bytes to our frame reader and to tungstenite's: they must agree (see
+/// `ws_diff::disagreement`). The first byte picks the message limit, the next the number of
+/// read sizes (up to 7) that follow, one byte each; the rest is the stream.
+pub fn frame_reader(data: &[u8]) {
+    let [limit, reads, rest @ ..] = data else {
+        return;
+    };
+    let max = [16, 125, 126, 300, 1000, 70_000][*limit as usize % 6];
+    let n = (*reads as usize % 8).min(rest.len());
+    let (sizes, stream) = rest.split_at(n);
+    let mut chunks = Vec::new();
+    let mut left = stream;
+    for &size in sizes {
+        let (head, tail) = left.split_at((size as usize).min(left.len()));
+        chunks.push(head);
+        left = tail;
+    }
+    chunks.push(left);
+    if let Some(why) = ws_diff::disagreement(&chunks, max) {
+        panic!("our reader and tungstenite disagree (max {max}):\n{why}");
+    }
+}
+
+/// The `Sec-WebSocket-Key` of the handshake fuzz target (RFC 6455's example nonce).
+pub const HANDSHAKE_KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+
+/// The server's answer to an upgrade request sent with [`HANDSHAKE_KEY`]: whatever it is,
+/// the check ends in a handshake error, a wait for more, or a head length that is the same
+/// for the head alone and that an accepted head really is whole.
+pub fn handshake_response(data: &[u8]) {
+    match ws_handshake::check_response(data, HANDSHAKE_KEY) {
+        Ok(None) => assert!(data.len() < MAX_RESPONSE_HEAD),
+        Ok(Some(head)) => {
+            assert!(head <= data.len());
+            let accept = tungstenite::handshake::derive_accept_key(HANDSHAKE_KEY.as_bytes());
+            let within = &data[..head];
+            assert!(within.windows(accept.len()).any(|w| w == accept.as_bytes()));
+            assert_eq!(
+                ws_handshake::check_response(within, HANDSHAKE_KEY),
+                Ok(Some(head))
+            );
+            assert_eq!(
+                ws_handshake::check_response(&within[..head - 1], HANDSHAKE_KEY),
+                Ok(None)
+            );
+        }
+        Err(e) => {
+            assert!(e.kind().is_handshake(), "{e:?}");
+            if e.kind() == WebSocketErrorKind::ResponseTooLong {
+                assert!(data.len() >= MAX_RESPONSE_HEAD);
+            }
+            let _ = e.to_string();
+        }
+    }
+}
+
+/// A text frame from the server through the Pusher frame parser, then through the
+/// connection's state machine as the first frame and as a frame once connected.
+pub fn pusher_frame(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(f) = frame::decode(text) {
+        if let Some(d) = &f.data {
+            let _ = d.parse::<serde_json::Value>();
+        }
+    }
+    let _ = frame::redact(text);
+    let now = Instant::now();
+    let mut first = Machine::new(ClientOptions::new("key"), now);
+    first.handle(Input::Connect, now);
+    first.handle(Input::SocketOpened, now);
+    first.handle(Input::Text(text), now);
+    let _ = first.take_actions();
+
+    let mut open = Machine::new(ClientOptions::new("key"), now);
+    open.handle(Input::Connect, now);
+    open.handle(Input::SocketOpened, now);
+    open.handle(
+        Input::Text(
+            r#"{"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\",\"activity_timeout\":30}"}"#,
+        ),
+        now,
+    );
+    open.handle(Input::Subscribe("private-c"), now);
+    open.handle(Input::Subscribe("presence-c"), now);
+    open.handle(Input::Text(text), now);
+    let _ = open.take_actions();
+}
