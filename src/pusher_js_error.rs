@@ -35,11 +35,15 @@ pub(crate) fn to_pusher_js(error: &ConnectionError) -> Value {
             "error": error.message,
             "data": error.data,
         }),
-        // WebSocketError, and any kind added later: the socket failed.
-        _ => json!({
-            "type": "WebSocketError",
-            "error": { "type": "WebSocketError", "message": error.message },
-        }),
+        // WebSocketError, and any kind added later: the socket failed. A close with a code
+        // that is not the Pusher protocol's (or an HTTP status refusing the upgrade) carries it.
+        _ => {
+            let mut inner = json!({ "type": "WebSocketError", "message": error.message });
+            if let Some(code) = error.code {
+                inner["code"] = code.into();
+            }
+            json!({ "type": "WebSocketError", "error": inner })
+        }
     }
 }
 
@@ -79,7 +83,12 @@ mod tests {
         let e = ConnectionError::socket(Failure::HttpStatus, "HTTP error: 503").with_code(503);
         assert_eq!(
             to_pusher_js(&e),
-            json!({"type":"WebSocketError","error":{"type":"WebSocketError","message":"HTTP error: 503"}})
+            json!({"type":"WebSocketError","error":{"type":"WebSocketError","message":"HTTP error: 503","code":503}})
+        );
+        let e = ConnectionError::socket(Failure::Connect, "refused");
+        assert_eq!(
+            to_pusher_js(&e),
+            json!({"type":"WebSocketError","error":{"type":"WebSocketError","message":"refused"}})
         );
     }
 }
