@@ -23,8 +23,13 @@ export declare class BatchDelivery {
 
 /** One connection to a Pusher-protocol server. */
 export declare class NativeClient {
-  /** Starts the connection task; nothing is sent until `connect`. */
-  constructor(key: string, options: NativeOptions)
+  /**
+   * Starts the connection task; nothing is sent until `connect`.
+   *
+   * `wsHeaders` (when the app gave a function) is asked at every connection attempt for
+   * more upgrade headers, as `[name, value]` pairs.
+   */
+  constructor(key: string, options: NativeOptions, wsHeaders?: () => Promise<string[][]>)
   /** This client's number in the `deliver(client, …)` calls (see `BatchDelivery`). */
   get id(): number
   /** The WebSocket URL this client connects to. */
@@ -301,6 +306,8 @@ export interface NativeOptions {
   extraCa?: string
   /** An HTTP proxy for the WebSocket and auth requests. */
   proxy?: NativeProxy
+  /** Fixed extra headers on the upgrade request, as `[name, value]` pairs. */
+  wsHeaders?: Array<Array<string>>
 }
 
 /** An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from. */
@@ -358,6 +365,8 @@ export interface TestConnection {
   subscriptions: Array<string>
   /** The user it signed in as. */
   userId?: string
+  /** Its upgrade request's headers by lower-case name (repeated ones joined with `, `). */
+  headers: Record<string, string>
 }
 
 /** A frame the server received. */

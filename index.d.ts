@@ -216,6 +216,14 @@ declare namespace Pusher {
      * Default: no limit.
      */
     maxReconnectionAttempts?: number | string | null;
+    /**
+     * (pusher-native) Extra headers on the WebSocket upgrade request (sent inside a proxy
+     * tunnel too), for gateways in front of self-hosted servers. A function is called at every
+     * connection attempt (sync or async); when it throws or rejects, the attempt fails with an
+     * `error` event and is retried. The handshake's own headers (`Host`, `Upgrade`,
+     * `Sec-WebSocket-*` …) cannot be set.
+     */
+    wsHeaders?: Record<string, string | number | boolean | null | undefined> | (() => Record<string, any> | Promise<Record<string, any>>);
     /** (pusher-native) The back-off's cap in seconds (default 30), plus up to 25 % jitter. */
     maxReconnectGapInSeconds?: number | string;
     /**

@@ -12,7 +12,7 @@ test('a frame larger than maxMessageSize is refused with a clear error; the clie
   server.trigger('big', 'huge', 'x'.repeat(4096))
   const e = await error
   t.is(e.type, 'WebSocketError')
-  t.regex(e.error.message, /too large/)
+  t.regex(e.error.message, /larger than the limit/)
   // Back on a fresh connection, with the channel resubscribed and small events flowing.
   await nextEvent(channel, 'pusher:subscription_succeeded', 8000)
   server.trigger('big', 'small', 'ok')

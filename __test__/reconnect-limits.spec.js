@@ -12,7 +12,8 @@ test('maxReconnectionAttempts: 2 makes 3 attempts in a row, then an error says w
   const errors = collect(pusher.connection, 'error')
   const delays = collect(pusher.connection, 'connecting_in')
   await stateReached(pusher, 'disconnected', 10000)
-  const closes = errors.filter(([e]) => e.type === 'PusherError' && e.data.code === 1011)
+  // 1011 is not a Pusher close code: a WebSocketError carrying it.
+  const closes = errors.filter(([e]) => e.type === 'WebSocketError' && e.error.code === 1011)
   t.is(closes.length, 3, 'three attempts, each closed by the server')
   t.is(delays.length, 2, 'two waits between them')
   t.true(delays.every(([s]) => s <= 2), JSON.stringify(delays))

@@ -91,6 +91,13 @@ function seconds(v, name) {
   throw invalid(name, 'a number of seconds, at least 1', v)
 }
 
+/** Our own `wsHeaders`: an object of headers, or a function giving one (or a promise of one). */
+function headers(v, name) {
+  if (v === undefined || v === null) return undefined
+  if (typeof v === 'function' || (typeof v === 'object' && !Array.isArray(v))) return v
+  throw invalid(name, 'an object of headers, or a function returning one (or a promise of one)', v)
+}
+
 /** Our own `ca`: PEM text, a Buffer, or an array of them, joined into one PEM text. */
 function pem(v, name) {
   if (v === undefined || v === null) return undefined
@@ -153,6 +160,8 @@ const OPTIONS = [
     doc: '`false` ignores the environment; `NO_PROXY` is honoured' },
   { name: 'maxMessageSize', read: byteSize, ours: true, engine: 'maxMessageSize', defaultFrom: 'maxMessageSize',
     accepts: 'bytes, at least 1024', doc: 'a larger frame is refused with an `error` and the client reconnects' },
+  { name: 'wsHeaders', read: headers, ours: true, accepts: 'an object, or a function returning one (sync or async)', default: '',
+    doc: 'extra headers on the WebSocket upgrade request (through a proxy tunnel too); a function is called at every connection attempt, and when it throws or rejects the attempt fails with an `error` and is retried' },
   { name: 'maxReconnectionAttempts', read: count, ours: true, engine: 'maxReconnectionAttempts', accepts: 'a whole number, 0 or more',
     default: 'no limit', doc: '`n` further attempts after a failed attempt or a dropped connection (`2`: at most 3 in a row, as in Pusher\'s Java client); then an `error` says why and the state is `disconnected`; `connect()` starts afresh' },
   { name: 'maxReconnectGapInSeconds', read: seconds, ours: true, engine: 'maxReconnectGapInSeconds', defaultFrom: 'maxReconnectGapInSeconds',

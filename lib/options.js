@@ -51,7 +51,8 @@ function scheme(values) {
 
 /**
  * Reads the options once: `settings` for the engine (`null` when no WebSocket transport is
- * allowed) and `config`, pusher-js's derived `pusher.config`.
+ * allowed), `config` (pusher-js's derived `pusher.config`), `authTimeout`, and `wsHeaders`
+ * when the app gave it as a function (asked at every attempt: `() => Promise<pairs>`).
  */
 function readOptions(options) {
   const values = read(options)
@@ -62,7 +63,24 @@ function readOptions(options) {
       if (option.engine !== undefined && values[option.name] !== undefined) settings[option.engine] = values[option.name]
     }
   }
-  return { settings, config: config(options, values), authTimeout: values.authTimeout }
+  let wsHeaders
+  if (typeof values.wsHeaders === 'function') {
+    const ask = values.wsHeaders
+    wsHeaders = async () => headerPairs(await ask())
+  } else if (settings !== null && values.wsHeaders !== undefined) {
+    settings.wsHeaders = headerPairs(values.wsHeaders)
+  }
+  return { settings, config: config(options, values), authTimeout: values.authTimeout, wsHeaders }
+}
+
+/** An object of headers as `[name, value]` pairs (values as text; null/undefined ones left out). */
+function headerPairs(obj) {
+  if (typeof obj !== 'object' || obj === null) throw new TypeError(`wsHeaders must give an object of headers, got ${typeof obj}`)
+  const pairs = []
+  for (const name of Object.keys(obj)) {
+    if (obj[name] !== undefined && obj[name] !== null) pairs.push([name, String(obj[name])])
+  }
+  return pairs
 }
 
 /** `pusher.config` as pusher-js's `getConfig` makes it (values as given, falsy ones defaulted). */

@@ -74,13 +74,13 @@ class Pusher {
   }
 
   _configure() {
-    const { settings, config, authTimeout } = readOptions(this.options)
+    const { settings, config, authTimeout, wsHeaders } = readOptions(this.options)
     const auth = buildAuth(this.options, this, authTimeout)
     /** What the engine calls when authorization needs JS; undefined when it does not. */
     this._authorize = auth.authorize
     if (settings) settings.auth = auth.native
     this.config = config
-    const engine = settings ? new native.NativeClient(String(this.key), settings) : null
+    const engine = settings ? new native.NativeClient(String(this.key), settings, wsHeaders) : null
     this._native = engine
     /** The engine's number in deliveries; batches of a replaced engine are ignored. */
     this._engineId = engine ? engine.id : 0

@@ -74,7 +74,8 @@ pub(crate) type JsAuthFn = ThreadsafeFunction<
     true,
 >;
 
-fn pairs(v: Vec<Vec<String>>) -> Vec<(String, String)> {
+/// `[name, value]` arrays from JS as pairs (a missing value is empty).
+pub(crate) fn pairs(v: Vec<Vec<String>>) -> Vec<(String, String)> {
     v.into_iter()
         .filter_map(|p| {
             let mut it = p.into_iter();

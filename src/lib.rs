@@ -26,6 +26,7 @@ mod pusher_js_error;
 mod runtime;
 mod test_hooks;
 mod testing;
+mod ws_headers;
 
 pub use batch::{
     BATCH_STRIDE, CHANNEL_REMOVED, CONNECTING_IN, ERROR, LOG, MESSAGE_NONE, MESSAGE_TEXT,

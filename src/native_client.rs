@@ -2,12 +2,16 @@
 //!
 //! Internal to the package: `lib/pusher.js` builds the pusher-js API on top of it.
 
-use crate::authorizer::{AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth};
+use crate::authorizer::{
+    pairs, AuthSettings, BindingAuthorizer, JsAuthFn, JsAuthorize, NativeAuth,
+};
 use crate::batch::{BatchSink, Progress};
 use crate::delivery::BatchDelivery;
+use crate::ws_headers::{JsHeaders, JsHeadersProvider};
 use crate::{cleanup, runtime, test_hooks};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use pusher_client::handshake_headers::HandshakeHeaders;
 use pusher_client::proxy::Proxy;
 use pusher_client::{Client, ClientOptions};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -52,6 +56,8 @@ pub struct NativeOptions {
     pub extra_ca: Option<String>,
     /// An HTTP proxy for the WebSocket and auth requests.
     pub proxy: Option<NativeProxy>,
+    /// Fixed extra headers on the upgrade request, as `[name, value]` pairs.
+    pub ws_headers: Option<Vec<Vec<String>>>,
 }
 
 /// An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from.
@@ -100,8 +106,20 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     /// Starts the connection task; nothing is sent until `connect`.
-    #[napi(catch_unwind, constructor)]
-    pub fn new(env: Env, key: String, options: NativeOptions) -> Result<Self> {
+    ///
+    /// `wsHeaders` (when the app gave a function) is asked at every connection attempt for
+    /// more upgrade headers, as `[name, value]` pairs.
+    #[napi(
+        catch_unwind,
+        constructor,
+        ts_args_type = "key: string, options: NativeOptions, wsHeaders?: () => Promise<string[][]>"
+    )]
+    pub fn new(
+        env: Env,
+        key: String,
+        options: NativeOptions,
+        ws_headers: Option<JsHeaders<'_>>,
+    ) -> Result<Self> {
         test_hooks::check("NativeClient.constructor");
         let mut opts = ClientOptions::new(key)
             .cluster(options.cluster)
@@ -133,6 +151,17 @@ impl NativeClient {
             opts = opts.max_message_size(v as usize);
         }
         opts = opts.max_reconnection_attempts(options.max_reconnection_attempts);
+        let mut headers = HandshakeHeaders::fixed(pairs(options.ws_headers.unwrap_or_default()))
+            .map_err(|e| {
+                Error::new(
+                    Status::InvalidArg,
+                    format!("Invalid Pusher option \"wsHeaders\": {e}"),
+                )
+            })?;
+        if let Some(f) = ws_headers {
+            headers = headers.with_provider(Arc::new(JsHeadersProvider::new(f)?));
+        }
+        opts = opts.handshake_headers(headers);
         if let Some(v) = options.max_reconnect_gap_in_seconds {
             opts = opts.max_reconnect_gap(ms(v * 1000.0));
         }

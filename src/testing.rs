@@ -76,6 +76,8 @@ pub struct TestConnection {
     pub subscriptions: Vec<String>,
     /// The user it signed in as.
     pub user_id: Option<String>,
+    /// Its upgrade request's headers by lower-case name (repeated ones joined with `, `).
+    pub headers: std::collections::HashMap<String, String>,
 }
 
 /// A frame the server received.
@@ -477,6 +479,7 @@ impl TestServer {
                 path: c.path,
                 subscriptions: c.subscriptions,
                 user_id: c.user_id,
+                headers: joined(c.headers),
             })
             .collect()
     }
@@ -617,4 +620,18 @@ impl TestServer {
                 .map_err(|e| format!("waiting for {what}: {e}"))
         })
     }
+}
+
+/// Headers by name, repeated ones joined with `, ` (as HTTP allows).
+fn joined(headers: Vec<(String, String)>) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for (name, value) in headers {
+        out.entry(name)
+            .and_modify(|v: &mut String| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    out
 }

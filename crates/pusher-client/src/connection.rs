@@ -503,8 +503,12 @@ impl Loop {
                         let options = self.machine.options();
                         let (tls, proxy) = (options.tls(), options.proxy.clone());
                         let max_message = options.max_message_size;
+                        let headers = options.headers.clone();
+                        // Within the attempt's deadline, like the rest of the opening.
                         self.opening = Some(Box::pin(async move {
-                            WebSocket::open(&url, max_message, tls, proxy.map(|p| *p)).await
+                            let headers = headers.resolve().await?;
+                            WebSocket::open(&url, &headers, max_message, tls, proxy.map(|p| *p))
+                                .await
                         }));
                     }
                     Action::Close(code) => {

@@ -38,6 +38,7 @@ pub mod frame;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod handshake_headers;
 mod options;
 pub mod policy;
 pub mod proxy;

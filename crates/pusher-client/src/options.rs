@@ -53,6 +53,7 @@ pub struct ClientOptions {
     pub(crate) tls_fallback: bool,
     pub(crate) max_reconnection_attempts: Option<u32>,
     pub(crate) max_reconnect_gap: Duration,
+    pub(crate) headers: crate::handshake_headers::HandshakeHeaders,
     pub(crate) activity_timeout: Duration,
     pub(crate) pong_timeout: Duration,
     pub(crate) unavailable_timeout: Duration,
@@ -92,6 +93,7 @@ impl ClientOptions {
             tls_fallback: false,
             max_reconnection_attempts: None,
             max_reconnect_gap: Duration::from_secs(defaults::MAX_RECONNECT_GAP_S),
+            headers: Default::default(),
             activity_timeout: Duration::from_millis(defaults::ACTIVITY_TIMEOUT_MS),
             pong_timeout: Duration::from_millis(defaults::PONG_TIMEOUT_MS),
             unavailable_timeout: Duration::from_millis(defaults::UNAVAILABLE_TIMEOUT_MS),
@@ -153,6 +155,15 @@ impl ClientOptions {
     /// The back-off's cap (`maxReconnectGapInSeconds`; 30 s by default), before jitter.
     pub fn max_reconnect_gap(mut self, gap: Duration) -> Self {
         self.max_reconnect_gap = gap;
+        self
+    }
+    /// Extra headers on the WebSocket upgrade request (`wsHeaders`), fixed or asked for at
+    /// every attempt; inside a proxy tunnel they travel with the upgrade.
+    pub fn handshake_headers(
+        mut self,
+        headers: crate::handshake_headers::HandshakeHeaders,
+    ) -> Self {
+        self.headers = headers;
         self
     }
     /// Silence after which the client pings (the server's value wins when smaller).

@@ -34,6 +34,7 @@ impl WebSocket {
     /// upgrade. Each error says what failed ([`Failure`]) in a sentence for the user.
     pub(crate) async fn open(
         url: &str,
+        headers: &[(String, String)],
         max_message: usize,
         tls: Arc<rustls::ClientConfig>,
         proxy: Option<Proxy>,
@@ -45,7 +46,7 @@ impl WebSocket {
             io,
             codec: Codec::new(max_message),
         };
-        if let Err(why) = ws.upgrade(&target).await {
+        if let Err(why) = ws.upgrade(&target, headers).await {
             let (host, port) = (&target.host, target.port);
             let message = format!("WebSocket handshake with {host}:{port} failed: {why}");
             // An HTTP status says the most; it may have come without the rest of the head.
@@ -63,12 +64,16 @@ impl WebSocket {
         Ok(ws)
     }
 
-    async fn upgrade(&mut self, target: &Target) -> Result<(), WebSocketError> {
+    async fn upgrade(
+        &mut self,
+        target: &Target,
+        headers: &[(String, String)],
+    ) -> Result<(), WebSocketError> {
         let lost =
             |e: io::Error| WebSocketError::with(WebSocketErrorKind::NoResponse, e.to_string());
         let key = ws_handshake::key();
         self.io
-            .write_all(target.request(&key).as_bytes())
+            .write_all(target.request(&key, headers).as_bytes())
             .await
             .map_err(lost)?;
         self.io.flush().await.map_err(lost)?;

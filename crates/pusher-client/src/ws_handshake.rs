@@ -69,13 +69,19 @@ impl Target {
         })
     }
 
-    /// The upgrade request, with `key` as `Sec-WebSocket-Key`.
-    pub(crate) fn request(&self, key: &str) -> String {
-        format!(
+    /// The upgrade request, with `key` as `Sec-WebSocket-Key` and `extra` headers (already
+    /// checked by `handshake_headers::check`) after the handshake's own.
+    pub(crate) fn request(&self, key: &str, extra: &[(String, String)]) -> String {
+        let mut request = format!(
             "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
-             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n",
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n",
             self.path, self.authority
-        )
+        );
+        for (name, value) in extra {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request
     }
 }
 
@@ -203,14 +209,14 @@ mod tests {
         let t = Target::parse("ws://127.0.0.1:6001/ws/app/key?protocol=7").unwrap();
         assert_eq!((t.tls, t.host.as_str(), t.port), (false, "127.0.0.1", 6001));
         assert!(t
-            .request("k")
+            .request("k", &[])
             .starts_with("GET /ws/app/key?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:6001\r\n"));
         let t = Target::parse("WSS://[::1]/app/k").unwrap();
         assert_eq!((t.tls, t.host.as_str(), t.port), (true, "::1", 443));
-        assert!(t.request("k").contains("Host: [::1]\r\n"));
+        assert!(t.request("k", &[]).contains("Host: [::1]\r\n"));
         let t = Target::parse("ws://example.com?x=1").unwrap();
         assert_eq!((t.host.as_str(), t.port), ("example.com", 80));
-        assert!(t.request("k").starts_with("GET /?x=1 HTTP/1.1"));
+        assert!(t.request("k", &[]).starts_with("GET /?x=1 HTTP/1.1"));
     }
 
     #[test]

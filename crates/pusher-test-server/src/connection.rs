@@ -70,6 +70,7 @@ async fn run(
 ) {
     let muted = Arc::new(AtomicBool::new(false));
     let mut path = String::new();
+    let mut headers = Vec::new();
     let upgrade = inner
         .upgrade
         .lock()
@@ -83,6 +84,14 @@ async fn run(
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| request.uri().path().to_owned());
+        headers = request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect();
         upgrade.apply(response)
     };
     let stream = match &inner.tls {
@@ -110,7 +119,7 @@ async fn run(
     }
 
     let (tx, rx) = mpsc::unbounded_channel();
-    let socket_id = inner.register(key, &path, tx, kill.clone());
+    let socket_id = inner.register(key, &path, headers, tx, kill.clone());
     *registered = Some(socket_id.clone());
 
     let opening = inner

@@ -18,6 +18,8 @@ pub struct ConnectionInfo {
     pub subscriptions: Vec<String>,
     /// The user id after a successful `pusher:signin`.
     pub user_id: Option<String>,
+    /// The upgrade request's headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A frame some client sent.

@@ -265,12 +265,14 @@ impl Inner {
         &self,
         app_key: &str,
         path: &str,
+        headers: Vec<(String, String)>,
         tx: mpsc::UnboundedSender<Outgoing>,
         kill: Arc<Notify>,
     ) -> String {
         let socket_id = state::socket_id(self.next_socket.fetch_add(1, Ordering::Relaxed));
         let mut shared = self.shared();
         shared.hub.connect(&socket_id, app_key, path);
+        shared.hub.set_headers(&socket_id, headers);
         shared.peers.insert(socket_id.clone(), Peer { tx, kill });
         drop(shared);
         self.changed();

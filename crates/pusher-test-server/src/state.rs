@@ -107,6 +107,8 @@ struct Connection {
     user_id: Option<String>,
     /// User ids from the signed-in `user_data`'s `watchlist`.
     watchlist: Vec<String>,
+    /// The upgrade request's headers.
+    headers: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -193,8 +195,16 @@ impl Hub {
             subscriptions: Vec::new(),
             user_id: None,
             watchlist: Vec::new(),
+            headers: Vec::new(),
         };
         self.connections.insert(socket_id.to_owned(), connection);
+    }
+
+    /// Records the upgrade request's headers of a connection.
+    pub fn set_headers(&mut self, socket_id: &str, headers: Vec<(String, String)>) {
+        if let Some(c) = self.connections.get_mut(socket_id) {
+            c.headers = headers;
+        }
     }
 
     /// Forgets a connection and its subscriptions; returns the
@@ -263,6 +273,7 @@ impl Hub {
                 path: c.path.clone(),
                 subscriptions: c.subscriptions.clone(),
                 user_id: c.user_id.clone(),
+                headers: c.headers.clone(),
             })
             .collect()
     }
