@@ -7,7 +7,7 @@ test.beforeEach(async (t) => {
   const server = await TestServer.start()
   const feed = new OrderFeed(server.key, server.clientOptions())
   t.context = { server, feed }
-  await feed.until((f) => f.subscriptions === 1)
+  await feed.channel.ready({ timeout: 5000 }) // subscribed: events from here on reach the feed
 })
 
 test.afterEach.always(async (t) => {
