@@ -136,7 +136,13 @@ watchdog.unref()
 
 async function main(): Promise<void> {
   const server: TestServer = await TestServer.start()
-  const options: Pusher.Options = server.clientOptions({ activityTimeout: 30000 })
+  const options: Pusher.Options = server.clientOptions({
+    activityTimeout: '30000', // a numeric string, as pusher-js accepts it
+    maxReconnectionAttempts: 5,
+    maxReconnectGapInSeconds: 10,
+    wsHeaders: async () => ({ 'X-Token': 'token' }),
+    channelAuthorization: { endpoint: '/broadcasting/auth', batch: { delay: 10 } },
+  })
   const pusher: Pusher = new Pusher(server.key, options)
   // Beyond pusher-js: the promise and async-iteration APIs, typed under --strict.
   const socketId: string = await pusher.connection.ready({ timeout: 10000 })
