@@ -179,7 +179,10 @@ from_template "$work/main.js.tmpl" esm "$app/main.mjs" \
   "import Pusher from 'pusher-native'
 import { TestServer } from 'pusher-native/testing'"
 
-tsconfig() { # dir module moduleResolution esModuleInterop
+tsconfig() { # dir module moduleResolution esModuleInterop [emit: out (default) | none]
+  local output='"outDir": "out",
+    "rootDir": "."'
+  [[ "${5:-out}" == none ]] && output='"noEmit": true'
   mkdir -p "$app/$1"
   cat >"$app/$1/tsconfig.json" <<JSON
 {
@@ -190,8 +193,7 @@ tsconfig() { # dir module moduleResolution esModuleInterop
     "esModuleInterop": $4,
     "target": "es2020",
     "types": ["node"],
-    "outDir": "out",
-    "rootDir": "."
+    $output
   },
   "include": ["*.ts", "*.mts", "*.cts"]
 }
@@ -273,21 +275,7 @@ reverb.disconnect()
 TS
 
 echo_project() { # dir module moduleResolution esModuleInterop file
-  mkdir -p "$app/$1"
-  cat >"$app/$1/tsconfig.json" <<JSON
-{
-  "compilerOptions": {
-    "strict": true,
-    "module": "$2",
-    "moduleResolution": "$3",
-    "esModuleInterop": $4,
-    "target": "es2020",
-    "types": ["node"],
-    "noEmit": true
-  },
-  "include": ["*.ts", "*.mts"]
-}
-JSON
+  tsconfig "$1" "$2" "$3" "$4" none
   cp "$work/echo.ts.tmpl" "$app/$1/$5"
 }
 echo_project ts-echo-commonjs commonjs node false echo.ts

@@ -158,13 +158,18 @@ pub fn form_body(socket_id: &str, channel: Option<&str>, params: &[(String, Stri
         body.push_str("&channel_name=");
         body.push_str(&encode_uri_component(c));
     }
+    push_params(&mut body, params);
+    body
+}
+
+/// Appends `&name=value` for each field, encoded as pusher-js encodes them.
+pub(crate) fn push_params(body: &mut String, params: &[(String, String)]) {
     for (k, v) in params {
         body.push('&');
         body.push_str(&encode_uri_component(k));
         body.push('=');
         body.push_str(&encode_uri_component(v));
     }
-    body
 }
 
 /// Turns an endpoint's answer into a result, with pusher-js's messages.

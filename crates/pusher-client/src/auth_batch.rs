@@ -114,12 +114,7 @@ pub(crate) fn batch_body(
             encode_uri_component(channel)
         ));
     }
-    for (k, v) in params {
-        body.push('&');
-        body.push_str(&encode_uri_component(k));
-        body.push('=');
-        body.push_str(&encode_uri_component(v));
-    }
+    crate::auth::push_params(&mut body, params);
     body
 }
 
