@@ -1,7 +1,7 @@
 //! The channel table: which channels the user wants, and where each subscription stands.
 
 use crate::crypto::ChannelKey;
-use crate::frame::Frame;
+use crate::pusher_frame::Frame;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

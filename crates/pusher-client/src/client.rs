@@ -1,7 +1,7 @@
 //! The handle users hold: cheap to clone, every call a command to the connection task.
 
 use crate::auth::SharedAuthorizer;
-use crate::commands::{self, Sender, WeakSender};
+use crate::commands::{self, QueueItem, Sender, WeakSender};
 use crate::connection;
 use crate::event::EventSink;
 use crate::options::ClientOptions;
@@ -22,6 +22,19 @@ pub(crate) enum Command {
     /// A test hook: the connection task panics while handling it.
     Panic,
     Shutdown,
+}
+
+impl QueueItem for Command {
+    fn send_bytes(&self) -> Option<usize> {
+        match self {
+            Command::SendEvent(e) => Some(e.bytes),
+            _ => None,
+        }
+    }
+
+    fn sends_refused() -> Self {
+        Command::SendRefused
+    }
 }
 
 /// An event the user sends.
@@ -49,7 +62,7 @@ const SEND_OVERHEAD: usize = 64;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    tx: Sender,
+    tx: Sender<Command>,
 }
 
 impl fmt::Debug for Client {
@@ -164,7 +177,7 @@ impl Client {
 /// A [`Client`] handle that does not keep the task alive; for shutting clients down in bulk.
 #[derive(Clone)]
 pub struct WeakClient {
-    tx: WeakSender,
+    tx: WeakSender<Command>,
 }
 
 impl fmt::Debug for WeakClient {

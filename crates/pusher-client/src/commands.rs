@@ -1,15 +1,16 @@
-//! The command queue from a client's handles to its connection task.
+//! The command queue from a client's handles to its connection task. It is generic over
+//! the command type, which tells it what it needs through [`QueueItem`]; the client's
+//! commands are `client::Command`.
 //!
 //! Small when empty: about a hundred bytes per client and no storage until a command waits,
 //! where tokio's channel keeps a block of 32 slots for every client.
 //!
-//! Events the user sends are bounded in bytes ([`MAX_QUEUED_SEND_BYTES`]): the socket loop
-//! takes them only while its write buffer has room, so a server that stops reading makes
-//! them wait here, and past the bound [`Sender::send_event`] refuses more. Every other
-//! command (connect, disconnect, subscribe, …) is small and always taken at once, even
-//! ahead of events still waiting.
+//! Events the user sends (commands whose [`QueueItem::send_bytes`] is `Some`) are bounded
+//! in bytes ([`MAX_QUEUED_SEND_BYTES`]): the socket loop takes them only while its write
+//! buffer has room, so a server that stops reading makes them wait here, and past the bound
+//! [`Sender::send_event`] refuses more. Every other command (connect, disconnect,
+//! subscribe, …) is small and always taken at once, even ahead of events still waiting.
 
-use crate::client::Command;
 use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -20,37 +21,49 @@ use std::task::{Context, Poll};
 /// answers false.
 pub const MAX_QUEUED_SEND_BYTES: usize = 1 << 20;
 
-struct Queue {
-    commands: VecDeque<Command>,
-    /// How many of `commands` are not [`Command::SendEvent`].
+/// What the queue needs to know of the commands it carries.
+pub(crate) trait QueueItem {
+    /// For an event the user sends, the bytes it counts against [`MAX_QUEUED_SEND_BYTES`];
+    /// `None` for every other command, which is always taken at once.
+    fn send_bytes(&self) -> Option<usize>;
+
+    /// The command that tells the task sends were refused (queued once per run of refusals).
+    fn sends_refused() -> Self;
+}
+
+struct Queue<T> {
+    commands: VecDeque<T>,
+    /// How many of `commands` are not sent events.
     control: usize,
 }
 
-struct Shared {
-    queue: Mutex<Queue>,
+struct Shared<T> {
+    queue: Mutex<Queue<T>>,
     wake: AtomicWaker,
     /// Live [`Sender`]s: at zero the task ends.
     senders: AtomicUsize,
     /// The task has ended: commands have nowhere to go.
     closed: AtomicBool,
-    /// Bytes of [`Command::SendEvent`]s in the queue.
+    /// Bytes of sent events in the queue.
     send_bytes: AtomicUsize,
     /// Sends were refused since the queue last drained below half the bound.
     refusing: AtomicBool,
 }
 
-impl Shared {
-    fn queue(&self) -> MutexGuard<'_, Queue> {
+impl<T> Shared<T> {
+    fn queue(&self) -> MutexGuard<'_, Queue<T>> {
         // A panic while holding the lock leaves a queue that is still consistent.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    fn push(&self, cmd: Command) -> bool {
+impl<T: QueueItem> Shared<T> {
+    fn push(&self, cmd: T) -> bool {
         let mut queue = self.queue();
         if self.closed.load(Ordering::Acquire) {
             return false;
         }
-        if !matches!(cmd, Command::SendEvent(..)) {
+        if cmd.send_bytes().is_none() {
             queue.control += 1;
         }
         queue.commands.push_back(cmd);
@@ -61,17 +74,16 @@ impl Shared {
 }
 
 /// A handle that keeps the task alive.
-pub(crate) struct Sender(Arc<Shared>);
+pub(crate) struct Sender<T>(Arc<Shared<T>>);
 
 /// A handle that does not keep the task alive.
-#[derive(Clone)]
-pub(crate) struct WeakSender(Weak<Shared>);
+pub(crate) struct WeakSender<T>(Weak<Shared<T>>);
 
 /// The task's end of the queue.
-pub(crate) struct Receiver(Arc<Shared>);
+pub(crate) struct Receiver<T>(Arc<Shared<T>>);
 
 /// A new queue.
-pub(crate) fn queue() -> (Sender, Receiver) {
+pub(crate) fn queue<T: QueueItem>() -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
         queue: Mutex::new(Queue {
             commands: VecDeque::new(),
@@ -86,16 +98,16 @@ pub(crate) fn queue() -> (Sender, Receiver) {
     (Sender(shared.clone()), Receiver(shared))
 }
 
-impl Sender {
+impl<T: QueueItem> Sender<T> {
     /// Queues `cmd`; false once the task has ended.
-    pub(crate) fn send(&self, cmd: Command) -> bool {
+    pub(crate) fn send(&self, cmd: T) -> bool {
         self.0.push(cmd)
     }
 
-    /// Queues a [`Command::SendEvent`] of `bytes` bytes, unless the events waiting would pass
-    /// [`MAX_QUEUED_SEND_BYTES`]. The first refusal of a run also queues
-    /// [`Command::SendRefused`], so the task reports it.
-    pub(crate) fn send_event(&self, cmd: Command, bytes: usize) -> bool {
+    /// Queues a sent event of `bytes` bytes (its [`QueueItem::send_bytes`]), unless the events
+    /// waiting would pass [`MAX_QUEUED_SEND_BYTES`]. The first refusal of a run also queues
+    /// [`QueueItem::sends_refused`], so the task reports it.
+    pub(crate) fn send_event(&self, cmd: T, bytes: usize) -> bool {
         let shared = &self.0;
         let reserved = shared
             .send_bytes
@@ -105,7 +117,7 @@ impl Sender {
             .is_ok();
         if !reserved {
             if !shared.refusing.swap(true, Ordering::AcqRel) {
-                shared.push(Command::SendRefused);
+                shared.push(T::sends_refused());
             }
             return false;
         }
@@ -116,19 +128,19 @@ impl Sender {
         false
     }
 
-    pub(crate) fn downgrade(&self) -> WeakSender {
+    pub(crate) fn downgrade(&self) -> WeakSender<T> {
         WeakSender(Arc::downgrade(&self.0))
     }
 }
 
-impl Clone for Sender {
+impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         self.0.senders.fetch_add(1, Ordering::Relaxed);
         Sender(self.0.clone())
     }
 }
 
-impl Drop for Sender {
+impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if self.0.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.0.wake.wake();
@@ -136,15 +148,22 @@ impl Drop for Sender {
     }
 }
 
-impl WeakSender {
-    fn live(&self) -> Option<Arc<Shared>> {
+// Not derived: a derive would ask `T: Clone`.
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        WeakSender(self.0.clone())
+    }
+}
+
+impl<T: QueueItem> WeakSender<T> {
+    fn live(&self) -> Option<Arc<Shared<T>>> {
         self.0
             .upgrade()
             .filter(|s| s.senders.load(Ordering::Acquire) > 0)
     }
 
     /// Queues `cmd` if some [`Sender`] still lives and the task runs.
-    pub(crate) fn send(&self, cmd: Command) -> bool {
+    pub(crate) fn send(&self, cmd: T) -> bool {
         self.live().is_some_and(|s| s.push(cmd))
     }
 
@@ -154,16 +173,16 @@ impl WeakSender {
     }
 }
 
-impl Receiver {
+impl<T: QueueItem> Receiver<T> {
     /// The next command; `None` once every [`Sender`] is gone and the queue is empty.
     #[cfg(test)]
-    pub(crate) async fn recv(&mut self) -> Option<Command> {
+    pub(crate) async fn recv(&mut self) -> Option<T> {
         std::future::poll_fn(|cx| self.poll_recv(cx, true)).await
     }
 
-    /// The next command, or with `sends` false the next that is not a
-    /// [`Command::SendEvent`] (events wait, in order). `None` once every [`Sender`] is gone.
-    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>, sends: bool) -> Poll<Option<Command>> {
+    /// The next command, or with `sends` false the next that is not a sent event (events
+    /// wait, in order). `None` once every [`Sender`] is gone.
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>, sends: bool) -> Poll<Option<T>> {
         if let Some(cmd) = self.try_recv(sends) {
             return Poll::Ready(Some(cmd));
         }
@@ -180,7 +199,7 @@ impl Receiver {
 
     /// The next command if one waits (with `sends` false, the next that is not an event).
     /// The queue's storage goes when it empties.
-    pub(crate) fn try_recv(&mut self, sends: bool) -> Option<Command> {
+    pub(crate) fn try_recv(&mut self, sends: bool) -> Option<T> {
         let mut queue = self.0.queue();
         let cmd = if sends {
             queue.commands.pop_front()
@@ -188,7 +207,7 @@ impl Receiver {
             let at = queue
                 .commands
                 .iter()
-                .position(|c| !matches!(c, Command::SendEvent(..)))?;
+                .position(|c| c.send_bytes().is_none())?;
             queue.commands.remove(at)
         } else {
             None
@@ -196,15 +215,15 @@ impl Receiver {
         if queue.commands.is_empty() && queue.commands.capacity() > 0 {
             queue.commands = VecDeque::new();
         }
-        match &cmd {
-            Command::SendEvent(e) => {
+        match cmd.send_bytes() {
+            Some(bytes) => {
                 drop(queue);
-                let left = self.0.send_bytes.fetch_sub(e.bytes, Ordering::AcqRel) - e.bytes;
+                let left = self.0.send_bytes.fetch_sub(bytes, Ordering::AcqRel) - bytes;
                 if left <= MAX_QUEUED_SEND_BYTES / 2 {
                     self.0.refusing.store(false, Ordering::Release);
                 }
             }
-            _ => queue.control -= 1,
+            None => queue.control -= 1,
         }
         Some(cmd)
     }
@@ -216,7 +235,7 @@ impl Receiver {
     }
 }
 
-impl Drop for Receiver {
+impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let left = {
             let mut queue = self.0.queue();

@@ -1,7 +1,7 @@
 //! The command queue: order, wake-ups, the end of the task, and the bound on sent events.
 
 use super::*;
-use crate::client::OutgoingEvent;
+use crate::client::{Command, OutgoingEvent};
 
 fn event(bytes: usize) -> Command {
     Command::SendEvent(Box::new(OutgoingEvent {

@@ -34,9 +34,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
-type Opening = Pin<Box<dyn Future<Output = Result<WebSocket, ConnectionError>> + Send>>;
-type Authorizing = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
-type Waiting = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// A socket being opened (TCP, proxy, TLS, upgrade).
+type SocketOpenFuture = Pin<Box<dyn Future<Output = Result<WebSocket, ConnectionError>> + Send>>;
+/// An authorization request in flight.
+type AuthFuture = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
+/// Ready once a full backlog has room again.
+type BacklogRoomFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A finished authorization, with what it was for.
 enum AuthDone {
@@ -68,24 +71,26 @@ const WRITE_HARD_LIMIT: usize = 2 * WRITE_HIGH_WATER + MAX_QUEUED_SEND_BYTES;
 /// Turns in a row that may panic before the task gives up (and reports `failed`).
 const MAX_FAULTS_IN_A_ROW: u32 = 3;
 
-struct Loop {
+/// What the socket loop of one client owns: the machine, the socket, the futures in flight
+/// and the batch being gathered.
+struct SocketLoop {
     machine: Machine,
     ws: Option<WebSocket>,
-    opening: Option<Opening>,
+    opening: Option<SocketOpenFuture>,
     sink: Option<Box<dyn EventSink>>,
     backlog: Option<Arc<Backlog>>,
     /// Waiting for room in a full backlog.
-    backlog_room: Option<Waiting>,
+    backlog_room: Option<BacklogRoomFuture>,
     authorizer: Option<SharedAuthorizer>,
-    authorizing: FuturesUnordered<Authorizing>,
+    authorizing: FuturesUnordered<AuthFuture>,
     events: Vec<Event>,
     actions: Vec<Action>,
     epoch: u64,
 }
 
 /// The connection task of one client: turns until shutdown, or until every handle is gone.
-pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
-    let mut lp = Loop {
+pub(crate) async fn run(options: ClientOptions, mut commands: Receiver<Command>) {
+    let mut socket_loop = SocketLoop {
         machine: Machine::new(options, Instant::now().into_std()),
         ws: None,
         opening: None,
@@ -102,7 +107,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
     tokio::pin!(timer);
     let mut faults = 0;
     loop {
-        let turn = AssertUnwindSafe(lp.turn(&mut commands, timer.as_mut()))
+        let turn = AssertUnwindSafe(socket_loop.turn(&mut commands, timer.as_mut()))
             .catch_unwind()
             .await;
         match turn {
@@ -110,13 +115,13 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver) {
             Ok(false) => break,
             Err(panic) => {
                 faults += 1;
-                if !lp.recover(&*panic, faults) {
+                if !socket_loop.recover(&*panic, faults) {
                     break;
                 }
             }
         }
     }
-    lp.close_socket(1000);
+    socket_loop.close_socket(1000);
 }
 
 /// The text of a panic's payload.
@@ -130,11 +135,11 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
     }
 }
 
-impl Loop {
+impl SocketLoop {
     /// Carries out what the last turn produced, then waits for something to happen. False
     /// ends the task.
-    async fn turn(&mut self, commands: &mut Receiver, mut timer: Pin<&mut Sleep>) -> bool {
-        if !self.carry_out() {
+    async fn turn(&mut self, commands: &mut Receiver<Command>, mut timer: Pin<&mut Sleep>) -> bool {
+        if !self.apply_actions_and_deliver() {
             return false;
         }
         poll_fn(|cx| self.poll_once(cx, commands, timer.as_mut())).await
@@ -185,7 +190,7 @@ impl Loop {
     fn poll_once(
         &mut self,
         cx: &mut Context<'_>,
-        commands: &mut Receiver,
+        commands: &mut Receiver<Command>,
         mut timer: Pin<&mut Sleep>,
     ) -> Poll<bool> {
         let mut happened = self.poll_write(cx);
@@ -199,7 +204,7 @@ impl Loop {
             match commands.poll_recv(cx, room) {
                 Poll::Ready(Some(cmd)) => {
                     happened = true;
-                    if !self.command(cmd) {
+                    if !self.apply_command(cmd) {
                         return Poll::Ready(false);
                     }
                     // Frames go to the write buffer now, so the next command sees its size.
@@ -216,7 +221,7 @@ impl Loop {
             if let Poll::Ready(opened) = opening.as_mut().poll(cx) {
                 happened = true;
                 self.opening = None;
-                self.opened(opened);
+                self.socket_opened(opened);
             }
         }
         // A consumer that is behind: read nothing (and judge no silence) until it catches up.
@@ -226,7 +231,7 @@ impl Loop {
         }
         while let Poll::Ready(Some(done)) = self.authorizing.poll_next_unpin(cx) {
             happened = true;
-            self.authorized(done);
+            self.auth_finished(done);
         }
         if reading {
             if let Some(deadline) = self.machine.poll_timeout().map(Instant::from_std) {
@@ -294,21 +299,21 @@ impl Loop {
             return false;
         };
         let mut bytes = read.as_ref().map_or(0, |n| *n);
-        let mut frames = self.received(read);
+        let mut frames = self.handle_read(read);
         while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
             let Some(read) = self.ws.as_mut().and_then(WebSocket::try_read) else {
                 break;
             };
             bytes += read.as_ref().map_or(0, |n| *n);
-            frames += self.received(read);
+            frames += self.handle_read(read);
         }
         if let Some(ws) = self.ws.as_mut() {
-            ws.shed();
+            ws.release_idle_read_buffer();
         }
         true
     }
 
-    fn opened(&mut self, opened: Result<WebSocket, ConnectionError>) {
+    fn socket_opened(&mut self, opened: Result<WebSocket, ConnectionError>) {
         match opened {
             Ok(ws) => {
                 // Frames may have come in the same read as the upgrade's answer.
@@ -316,7 +321,7 @@ impl Loop {
                 self.ws = Some(ws);
                 self.input(Input::SocketOpened);
                 if early > 0 {
-                    self.received(Ok(early));
+                    self.handle_read(Ok(early));
                 }
             }
             Err(e) => self.input(Input::SocketFailed(e)),
@@ -328,7 +333,7 @@ impl Loop {
     }
 
     /// Applies one command; false ends the task.
-    fn command(&mut self, cmd: Command) -> bool {
+    fn apply_command(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Connect(sink, authorizer) => {
                 if !self.end_epoch() {
@@ -377,7 +382,7 @@ impl Loop {
         true
     }
 
-    fn authorized(&mut self, done: AuthDone) {
+    fn auth_finished(&mut self, done: AuthDone) {
         match done {
             AuthDone::Channel {
                 channel,
@@ -396,9 +401,9 @@ impl Loop {
     }
 
     /// Starts an authorization; it runs beside the others and the socket.
-    fn authorize(&mut self, action: Action) {
+    fn start_authorization(&mut self, action: Action) {
         let authorizer = self.authorizer.clone();
-        let fut: Authorizing = match action {
+        let fut: AuthFuture = match action {
             Action::AuthorizeChannel { channel, socket_id } => {
                 let request = match &authorizer {
                     Some(a) => a.authorize_channel(&socket_id, &channel),
@@ -430,14 +435,14 @@ impl Loop {
     }
 
     /// Feeds the frames that a read completed to the machine; returns how many there were.
-    fn received(&mut self, read: io::Result<usize>) -> usize {
+    fn handle_read(&mut self, read: io::Result<usize>) -> usize {
         let err = match read {
             Ok(0) => {
                 ConnectionError::socket(Failure::Lost, "connection closed without a close frame")
             }
             Err(e) => ConnectionError::socket(Failure::Lost, e.to_string()),
             Ok(_) => {
-                let Loop { ws, machine, .. } = self;
+                let SocketLoop { ws, machine, .. } = self;
                 let ws = ws.as_mut().expect("a read came from this socket");
                 let now = Instant::now().into_std();
                 let mut frames = 0;
@@ -479,8 +484,8 @@ impl Loop {
     }
 
     /// Carries out the machine's actions (frames to send are queued and written by
-    /// [`Loop::poll_write`]) and delivers the batch. False ends the task.
-    fn carry_out(&mut self) -> bool {
+    /// [`SocketLoop::poll_write`]) and delivers the batch. False ends the task.
+    fn apply_actions_and_deliver(&mut self) -> bool {
         self.apply_actions();
         // Between turns a connection holds no action buffers: thousands of idle ones add up.
         self.actions = Vec::new();
@@ -488,7 +493,7 @@ impl Loop {
         self.deliver()
     }
 
-    /// Carries out the machine's actions; events are gathered for [`Loop::deliver`].
+    /// Carries out the machine's actions; events are gathered for [`SocketLoop::deliver`].
     fn apply_actions(&mut self) {
         loop {
             self.machine.drain_actions_into(&mut self.actions);
@@ -522,7 +527,7 @@ impl Loop {
                     }
                     Action::Emit(e) => self.events.push(e),
                     a @ (Action::AuthorizeChannel { .. } | Action::AuthenticateUser { .. }) => {
-                        self.authorize(a)
+                        self.start_authorization(a)
                     }
                 }
             }

@@ -2,7 +2,7 @@
 
 use crate::backlog::Backlog;
 use crate::error::ConnectionError;
-use crate::frame::Data;
+use crate::pusher_frame::Data;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Entry points for the cargo-fuzz targets in `crates/pusher-client/fuzz` (feature
 //! `fuzzing`). Not an API: each takes the fuzzer's bytes and panics when a property fails.
 
-use crate::frame;
+use crate::pusher_frame;
 use crate::state::{Input, Machine};
 use crate::ws_diff;
 use crate::ws_error::WebSocketErrorKind;
@@ -71,12 +71,12 @@ pub fn pusher_frame(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(f) = frame::decode(text) {
+    if let Ok(f) = pusher_frame::decode(text) {
         if let Some(d) = &f.data {
             let _ = d.parse::<serde_json::Value>();
         }
     }
-    let _ = frame::redact(text);
+    let _ = pusher_frame::redact(text);
     let now = Instant::now();
     let mut first = Machine::new(ClientOptions::new("key"), now);
     first.handle(Input::Connect, now);

@@ -34,7 +34,6 @@ pub mod crypto;
 mod dial;
 pub mod error;
 mod event;
-pub mod frame;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -42,6 +41,7 @@ pub mod handshake_headers;
 mod options;
 pub mod policy;
 pub mod proxy;
+pub mod pusher_frame;
 mod state;
 pub mod tls;
 mod transport;
@@ -59,7 +59,7 @@ pub use client::{Client, WeakClient};
 pub use commands::MAX_QUEUED_SEND_BYTES;
 pub use error::{ConnectionError, ConnectionErrorKind, Failure};
 pub use event::{Batch, ConnectionState, Event, EventSink, Message};
-pub use frame::Data;
 pub use options::{defaults, ClientOptions, VERSION};
+pub use pusher_frame::Data;
 pub use state::{Action, Input, Machine};
 pub use ws_error::{WebSocketError, WebSocketErrorKind};

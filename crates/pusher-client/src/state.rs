@@ -9,9 +9,9 @@ use crate::channel_kind::ChannelKind;
 use crate::channels::{ChannelTable, Outcome};
 use crate::error::{ConnectionError, ConnectionErrorKind, Failure};
 use crate::event::{ConnectionState, Event, Message};
-use crate::frame::{self, Data, Frame};
 use crate::options::ClientOptions;
 use crate::policy::{self, Jitter, Reconnect};
+use crate::pusher_frame::{self, Data, Frame};
 use std::time::{Duration, Instant};
 
 /// Something that happened to the engine.
@@ -280,7 +280,7 @@ impl Machine {
                     self.retry(Reconnect::Immediately, now);
                 }
                 None if self.last_activity + self.activity_timeout <= now => {
-                    self.send(frame::PING.to_owned());
+                    self.send(pusher_frame::PING.to_owned());
                     self.pong_deadline = Some(now + self.opts.pong_timeout);
                 }
                 _ => {}
@@ -356,7 +356,7 @@ impl Machine {
             }
             Input::Unsubscribe(name) => {
                 if self.channels.unsubscribe(name) == Outcome::Unsubscribe && self.is_open() {
-                    self.send(frame::unsubscribe(name));
+                    self.send(pusher_frame::unsubscribe(name));
                 }
             }
             Input::SendEvent {
@@ -365,7 +365,7 @@ impl Machine {
                 channel,
             } => {
                 if self.is_open() {
-                    self.send_client_event(frame::event(event, data, channel), channel);
+                    self.send_client_event(pusher_frame::event(event, data, channel), channel);
                 }
             }
         }
@@ -549,7 +549,7 @@ impl Machine {
 
     fn on_text(&mut self, text: &str, now: Instant) {
         self.touch(now);
-        let frame = match frame::decode(text) {
+        let frame = match pusher_frame::decode(text) {
             Ok(f) => f,
             Err(e) => {
                 let err = ConnectionError::parse(e.to_string(), text);
@@ -562,7 +562,7 @@ impl Machine {
             }
         };
         if self.opts.logging() {
-            self.log(&format!("Event recd {}", frame::redact(text)));
+            self.log(&format!("Event recd {}", pusher_frame::redact(text)));
         }
         match self.socket {
             Socket::Handshaking { .. } => self.on_handshake(frame, now),
@@ -650,7 +650,7 @@ impl Machine {
         } = frame;
         let public_name = match event.as_str() {
             "pusher:ping" => {
-                self.send(frame::PONG.to_owned());
+                self.send(pusher_frame::PONG.to_owned());
                 None
             }
             "pusher:error" => {
@@ -668,7 +668,7 @@ impl Machine {
                         Some("pusher:subscription_succeeded")
                     }
                     Outcome::CancelledRemove => {
-                        self.send(frame::unsubscribe(name));
+                        self.send(pusher_frame::unsubscribe(name));
                         self.emit(Event::ChannelRemoved {
                             channel: name.to_owned(),
                         });
@@ -744,7 +744,7 @@ impl Machine {
 
     fn send(&mut self, text: String) {
         if self.opts.logging() {
-            self.log(&format!("Event sent {}", frame::redact(&text)));
+            self.log(&format!("Event sent {}", pusher_frame::redact(&text)));
         }
         self.actions.push(Action::Send(text));
     }

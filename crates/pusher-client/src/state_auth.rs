@@ -7,7 +7,7 @@ use crate::channel_kind::ChannelKind;
 use crate::channels::Status;
 use crate::crypto::{ChannelKey, DecryptError};
 use crate::event::{Event, Message};
-use crate::frame::{self, Data, Frame};
+use crate::pusher_frame::{self, Data, Frame};
 
 impl Machine {
     pub(super) fn is_current(&self, socket_id: &str) -> bool {
@@ -29,7 +29,7 @@ impl Machine {
                 socket_id: self.current_socket(),
             });
         } else {
-            self.send(frame::subscribe(name, "", None));
+            self.send(pusher_frame::subscribe(name, "", None));
         }
     }
 
@@ -62,7 +62,7 @@ impl Machine {
                     entry.key = ChannelKey::from_base64(secret).map(Box::new);
                 }
                 entry.my_id = auth.channel_data.as_deref().and_then(member_id);
-                self.send(frame::subscribe(
+                self.send(pusher_frame::subscribe(
                     name,
                     &auth.auth,
                     auth.channel_data.as_deref(),
@@ -247,7 +247,7 @@ impl Machine {
 
     pub(super) fn on_user_authenticated(&mut self, result: Result<UserAuth, AuthError>) {
         match result {
-            Ok(auth) => self.send(frame::signin(&auth.auth, &auth.user_data)),
+            Ok(auth) => self.send(pusher_frame::signin(&auth.auth, &auth.user_data)),
             Err(e) => {
                 self.signin = Signin::Wanted;
                 self.emit_signin_error(&e);
@@ -291,7 +291,7 @@ impl Machine {
             return false;
         };
         let user_channel = format!("#server-to-user-{id}");
-        self.send(frame::subscribe(&user_channel, "", None));
+        self.send(pusher_frame::subscribe(&user_channel, "", None));
         self.signin = Signin::SignedIn { user_channel };
         true
     }

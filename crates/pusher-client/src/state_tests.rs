@@ -156,7 +156,7 @@ fn internal_events_become_public_ones() {
 fn ping_is_answered_and_reported() {
     let mut r = Rig::connected(opts());
     let a = r.input(Input::Text(r#"{"event":"pusher:ping","data":"{}"}"#));
-    assert_eq!(sent(&a), vec![frame::PONG]);
+    assert_eq!(sent(&a), vec![pusher_frame::PONG]);
     assert!(a
         .iter()
         .any(|x| matches!(x, Action::Emit(Event::Message(m)) if m.event == "pusher:ping")));
@@ -195,7 +195,7 @@ fn silence_sends_a_ping_then_pong_timeout_reconnects_at_once() {
     assert_eq!(r.m.poll_timeout(), Some(r.now + Duration::from_secs(10)));
     assert!(r.advance(Duration::from_secs(9)).is_empty());
     let a = r.advance(Duration::from_secs(1));
-    assert_eq!(sent(&a), vec![frame::PING]);
+    assert_eq!(sent(&a), vec![pusher_frame::PING]);
     assert_eq!(r.m.poll_timeout(), Some(r.now + Duration::from_secs(5)));
     let a = r.advance(Duration::from_secs(5));
     assert!(a.contains(&Action::Close(1000)));
@@ -212,7 +212,10 @@ fn any_frame_or_ws_pong_counts_as_activity() {
     assert!(sent(&r.advance(Duration::from_secs(8))).is_empty());
     r.input(Input::Activity);
     assert!(sent(&r.advance(Duration::from_secs(8))).is_empty());
-    assert_eq!(sent(&r.advance(Duration::from_secs(2))), vec![frame::PING]);
+    assert_eq!(
+        sent(&r.advance(Duration::from_secs(2))),
+        vec![pusher_frame::PING]
+    );
     // A reply cancels the pong deadline: no reconnect.
     r.input(Input::Text(r#"{"event":"pusher:pong","data":"{}"}"#));
     let a = r.advance(Duration::from_secs(9));

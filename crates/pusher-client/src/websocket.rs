@@ -126,8 +126,8 @@ impl WebSocket {
 
     /// Lets go of the read buffer when nothing is left over in it: between turns an idle
     /// connection keeps no buffer.
-    pub(crate) fn shed(&mut self) {
-        self.codec.shed();
+    pub(crate) fn release_idle_read_buffer(&mut self) {
+        self.codec.release_idle_read_buffer();
     }
 
     /// Queues a text frame; [`WebSocket::flush`] sends it. Nothing is sent after a close.
@@ -181,7 +181,7 @@ impl WebSocket {
             if n == 0 || self.frames(|_| true).is_err() {
                 break;
             }
-            self.shed();
+            self.release_idle_read_buffer();
         }
         let _ = self.io.shutdown().await;
     }

@@ -75,7 +75,7 @@ impl Codec {
     }
 
     /// Lets go of the read buffer when nothing is left over in it.
-    pub(crate) fn shed(&mut self) {
+    pub(crate) fn release_idle_read_buffer(&mut self) {
         if self.pending.is_empty() {
             self.pending = Vec::new();
         }

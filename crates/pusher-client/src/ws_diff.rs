@@ -67,7 +67,7 @@ pub fn ours(chunks: &[&[u8]], max_message: usize) -> Outcome {
             true
         });
         out.extend(codec.take_out());
-        codec.shed();
+        codec.release_idle_read_buffer();
         match result {
             Ok(()) => continue,
             Err(ReadEnd::Closed { code, .. }) => {
