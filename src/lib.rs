@@ -7,11 +7,13 @@
 //! - event delivery: batches encoded on the engine thread (`batch.rs`, `batch_json.rs`, whose
 //!   layout constants JS reads from here) and carried to the JS thread by one threadsafe
 //!   function per JS environment (`delivery.rs`), with its back-pressure bound;
-//! - the auth bridge: the engine's authorizer calling JS handlers and the HTTP endpoint
-//!   (`authorizer.rs`);
+//! - pusher-js's shapes of the engine's errors (`pusher_js_error.rs`);
+//! - the bridges to JS functions: the engine's authorizer calling JS handlers and the HTTP
+//!   endpoint (`authorizer.rs`), and `wsHeaders` asked at every attempt (`ws_headers.rs`);
+//! - what JS asks of the engine: its defaults (`engine_defaults.rs`) and channel kinds
+//!   (`channel_kind.rs`);
 //! - process plumbing: the shared tokio runtime (`runtime.rs`), stopping clients when a JS
-//!   environment goes away (`cleanup.rs`), and the engine's defaults for JS
-//!   (`engine_defaults.rs`).
+//!   environment goes away (`cleanup.rs`), and the test-only panic hooks (`test_hooks.rs`).
 #![deny(missing_docs)]
 
 mod authorizer;
