@@ -176,9 +176,8 @@ class Channel extends Dispatcher {
     if (name === 'pusher:subscription_succeeded') {
       this.subscriptionPending = false
       if (this.subscriptionCancelled) {
-        // Unsubscribed while pending; the engine has already unsubscribed on the wire.
-        this.pusher.channels.remove(this.name)
-        this.disconnect()
+        // Unsubscribed while pending: unsubscribed now, as pusher-js does.
+        this.pusher._forget(this)
         return
       }
       this.subscribed = true
@@ -192,6 +191,8 @@ class Channel extends Dispatcher {
       // One argument, as pusher-js passes it.
       this.subscriptionPending = false
       this.emit(name, data)
+      // Unsubscribed while pending: nothing to wait for any more.
+      if (this.subscriptionCancelled) this.pusher._forget(this)
     } else {
       this.emit(name, data, this.metadataFor(userId))
     }

@@ -106,7 +106,7 @@ class Pusher {
     this._epoch++
     live.add(this)
     this._native.connect(route(this._engineId, this), this._authorize)
-    this.channels.disconnect()
+    this._channelsDisconnected()
     this.connection.updateState('connecting')
   }
 
@@ -116,7 +116,7 @@ class Pusher {
     this._epoch++
     live.delete(this)
     if (this._native) this._native.disconnect()
-    this.channels.disconnect()
+    this._channelsDisconnected()
     if (this._user !== null) this._user._reset()
     this.connection.updateState('disconnected')
   }
@@ -126,25 +126,43 @@ class Pusher {
     checkName(channel_name)
     const channel = this.channels.add(channel_name, this)
     if (channel.subscriptionPending && channel.subscriptionCancelled) {
+      // The engine never stopped: nothing to tell it.
       channel.reinstateSubscription()
-    } else if (!channel.subscriptionPending && !channel.subscribed && this.connection.state === 'connected') {
+      return channel
+    }
+    if (!channel.subscriptionPending && !channel.subscribed && this.connection.state === 'connected') {
       channel.subscriptionPending = true
     }
     if (this._native) this._native.subscribe(channel_name)
     return channel
   }
 
-  /** Unsubscribes from a channel and forgets it (once a pending subscription is answered). */
+  /**
+   * Unsubscribes from a channel and forgets it. A pending subscription is cancelled, as in
+   * pusher-js: the channel goes once the server answers (`_forget`), so a subscribe() in
+   * between reinstates it without a frame. JS decides this, not the engine: the server's
+   * answer may already be on its way to the engine when the cancel would reach it.
+   */
   unsubscribe(channel_name) {
     const channel = this.channels.find(channel_name)
     if (!channel) return
-    if (channel.subscriptionPending) {
-      channel.cancelSubscription()
-    } else {
-      this.channels.remove(channel_name)
-      channel.disconnect()
+    if (channel.subscriptionPending) channel.cancelSubscription()
+    else this._forget(channel)
+  }
+
+  /** Drops `channel` from the table and the engine (which sends pusher:unsubscribe if needed). */
+  _forget(channel) {
+    this.channels.remove(channel.name)
+    channel.disconnect()
+    if (this._native) this._native.unsubscribe(channel.name)
+  }
+
+  /** The connection went away: channels unsubscribed while pending are forgotten now. */
+  _channelsDisconnected() {
+    for (const channel of this.channels.all()) {
+      if (channel.subscriptionCancelled) this._forget(channel)
     }
-    if (this._native) this._native.unsubscribe(channel_name)
+    this.channels.disconnect()
   }
 
   /** The channel called `name`, or undefined. */
@@ -267,7 +285,7 @@ class Pusher {
   _handleState(previous, current, socketId) {
     if (current === this.connection.state) return
     if (current === 'connecting' || current === 'disconnected') {
-      this.channels.disconnect()
+      this._channelsDisconnected()
       if (this._user !== null) this._user._reset()
     }
     if (current === 'connected') {
