@@ -5,35 +5,7 @@ const path = require('path')
 const { spawn } = require('child_process')
 const { Worker } = require('worker_threads')
 const { setup } = require('./helpers/wait')
-
-function runChild(script, args) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = []
-  const waiters = []
-  let buffer = ''
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk
-    let nl
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      lines.push(buffer.slice(0, nl))
-      buffer = buffer.slice(nl + 1)
-      for (const w of waiters.splice(0)) w()
-    }
-  })
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  const line = (text, ms = 5000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child never printed ${text}; got ${JSON.stringify(lines)}`)), ms)
-      const check = () => {
-        if (lines.includes(text)) {
-          clearTimeout(timer)
-          resolve()
-        } else waiters.push(check)
-      }
-      check()
-    })
-  return { child, lines, line, exited }
-}
+const { runChild } = require('./helpers/child')
 
 function within(promise, ms, what) {
   let timer

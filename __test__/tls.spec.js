@@ -37,34 +37,10 @@ test('an invalid ca throws an Error naming the option', async (t) => {
   t.throws(() => new Pusher(server.key, { ...server.clientOptions(), ca: 42 }), { message: /"ca"/ })
 })
 
-/** Runs the fixture against `server` with `env`, printing lines as they come. */
+/** The pusher-js style program against `server`, with `env`. */
 function runExtraCaClient(server, env) {
-  const { spawn } = require('child_process')
-  const path = require('path')
-  const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'extra-ca-client.js'), server.host, String(server.port), server.key], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const lines = []
-  const waiters = []
-  let buffered = ''
-  child.stdout.on('data', (chunk) => {
-    buffered += chunk
-    let i
-    while ((i = buffered.indexOf('\n')) >= 0) {
-      lines.push(buffered.slice(0, i))
-      buffered = buffered.slice(i + 1)
-      for (const w of waiters.splice(0)) w()
-    }
-  })
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-  const line = (n, ms = 10000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line ${n} within ${ms} ms; got ${JSON.stringify(lines)}`)), ms)
-      const check = () => (lines.length > n ? (clearTimeout(timer), resolve(lines[n])) : waiters.push(check))
-      check()
-    })
-  return { line, exited, kill: () => child.kill() }
+  const { runChild } = require('./helpers/child')
+  return runChild('extra-ca-client.js', [server.host, String(server.port), server.key], { env })
 }
 
 test('NODE_EXTRA_CA_CERTS is trusted, as Node programs trust it: no ca option needed', async (t) => {
@@ -75,18 +51,18 @@ test('NODE_EXTRA_CA_CERTS is trusted, as Node programs trust it: no ca option ne
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'extra-ca-')), 'ca.pem')
   fs.writeFileSync(file, 'not a certificate, skipped as Node skips it\n' + server.certificatePem)
   const child = runExtraCaClient(server, { NODE_EXTRA_CA_CERTS: file })
-  t.teardown(() => child.kill())
-  t.is(await child.line(0), 'connected')
+  t.teardown(() => child.child.kill())
+  t.is(await child.nth(0), 'connected')
   await server.waitForSubscribers('secure')
   server.trigger('secure', 'ev', { ok: true })
-  t.is(await child.line(1), 'event {"ok":true}')
-  t.is(await child.exited, 0, 'the process exits by itself after disconnect()')
+  t.is(await child.nth(1), 'event {"ok":true}')
+  t.is((await child.exited).code, 0, 'the process exits by itself after disconnect()')
 })
 
 test('without NODE_EXTRA_CA_CERTS the same program is refused the certificate', async (t) => {
   const { server } = await setup(t, { tls: true })
   const child = runExtraCaClient(server, { NODE_EXTRA_CA_CERTS: '' })
-  t.teardown(() => child.kill())
-  t.regex(await child.line(0), /^error .*(certificate|UnknownIssuer)/i)
-  t.is(await child.exited, 0)
+  t.teardown(() => child.child.kill())
+  t.regex(await child.nth(0), /^error .*(certificate|UnknownIssuer)/i)
+  t.is((await child.exited).code, 0)
 })
