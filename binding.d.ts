@@ -129,6 +129,19 @@ export declare class TestServer {
   sendRaw(text: string, socketId?: string | undefined | null): number
   /** Sends a binary frame, to one connection or all. */
   sendBinary(bytes: Uint8Array, socketId?: string | undefined | null): number
+  /**
+   * Writes bytes as they are, between whole frames, to one connection or all: for frames
+   * a WebSocket server would never send (masked, fragmented control frames, bad UTF-8,
+   * forbidden close codes).
+   */
+  sendBytes(bytes: Uint8Array, socketId?: string | undefined | null): number
+  /**
+   * How to answer the upgrade of new connections: `{status}` refuses it with that HTTP
+   * status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
+   * or subprotocol the client never asked for, a wrong `Sec-WebSocket-Accept`); `{}` is
+   * the normal answer.
+   */
+  setUpgradeAnswer(answer: TestUpgradeAnswer): void
   /** Sends a WebSocket ping, to one connection or all. */
   sendPing(socketId?: string | undefined | null): number
   /** Closes connections cleanly with a close code. */
@@ -428,6 +441,14 @@ export interface TestServerOptions {
    * client's CA. `restart()` keeps the certificate.
    */
   tls?: boolean
+}
+
+/** How the server answers WebSocket upgrades (see `setUpgradeAnswer`). */
+export interface TestUpgradeAnswer {
+  /** Refuse the upgrade with this HTTP status. */
+  status?: number
+  /** Headers set on the `101`, as `[name, value]` pairs. */
+  headers?: Array<Array<string>>
 }
 
 /** What a user authentication endpoint answers (for `signin()`). */

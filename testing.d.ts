@@ -16,6 +16,7 @@ export type {
   TestMember,
   TestChannelAuth,
   TestUserAuth,
+  TestUpgradeAnswer,
 } from './binding.js';
 
 declare module './binding.js' {

@@ -80,6 +80,15 @@ pub struct TestConnection {
     pub headers: std::collections::HashMap<String, String>,
 }
 
+/// How the server answers WebSocket upgrades (see `setUpgradeAnswer`).
+#[napi(object)]
+pub struct TestUpgradeAnswer {
+    /// Refuse the upgrade with this HTTP status.
+    pub status: Option<u32>,
+    /// Headers set on the `101`, as `[name, value]` pairs.
+    pub headers: Option<Vec<Vec<String>>>,
+}
+
 /// A frame the server received.
 #[napi(object)]
 pub struct TestFrame {
@@ -393,6 +402,30 @@ impl TestServer {
     #[napi(catch_unwind)]
     pub fn send_binary(&self, bytes: Uint8Array, socket_id: Option<String>) -> u32 {
         self.inner.send_binary(socket_id.as_deref(), &bytes) as u32
+    }
+
+    /// Writes bytes as they are, between whole frames, to one connection or all: for frames
+    /// a WebSocket server would never send (masked, fragmented control frames, bad UTF-8,
+    /// forbidden close codes).
+    #[napi(catch_unwind)]
+    pub fn send_bytes(&self, bytes: Uint8Array, socket_id: Option<String>) -> u32 {
+        self.inner.send_bytes(socket_id.as_deref(), &bytes) as u32
+    }
+
+    /// How to answer the upgrade of new connections: `{status}` refuses it with that HTTP
+    /// status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
+    /// or subprotocol the client never asked for, a wrong `Sec-WebSocket-Accept`); `{}` is
+    /// the normal answer.
+    #[napi(catch_unwind)]
+    pub fn set_upgrade_answer(&self, answer: TestUpgradeAnswer) {
+        let answer = match (answer.status, answer.headers) {
+            (Some(status), _) => server::UpgradeAnswer::Status(status.min(999) as u16),
+            (None, Some(headers)) => {
+                server::UpgradeAnswer::Headers(crate::authorizer::pairs(headers))
+            }
+            (None, None) => server::UpgradeAnswer::Normal,
+        };
+        self.inner.set_upgrade_answer(answer);
     }
 
     /// Sends a WebSocket ping, to one connection or all.
