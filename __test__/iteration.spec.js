@@ -56,7 +56,7 @@ test('break ends the iteration and unbinds it', async (t) => {
   const stream = channel.events()
   server.trigger('feed', 'e', { n: 1 })
   await take(stream, 1)
-  t.is(channel._streams, null, 'nothing left registered')
+  t.is(channel._watchers, null, 'nothing left registered')
   const next = await stream.next()
   t.true(next.done)
 })

@@ -22,8 +22,12 @@ class Channel extends Dispatcher {
     this.subscriptionCancelled = false
     /** Subscribers, from `pusher:subscription_count` (0 included); null until one arrives. */
     this.subscriptionCount = null
-    /** @type {Set<EventStream> | null} open `events()` iterators; null while there are none */
-    this._streams = null
+    /**
+     * Open `events()` iterators and `ready()` waits, each told of every event (`_push`) and of
+     * the channel's end (`_removed`); null while there are none.
+     * @type {Set<{_push: Function, _removed: Function}> | null}
+     */
+    this._watchers = null
   }
 
   /**
@@ -50,14 +54,14 @@ class Channel extends Dispatcher {
         const type = (error && error.type) || 'SubscriptionError'
         settle.reject(failure(`Subscription to ${this.name} failed: ${message}`, { type, status: error && error.status }))
       }
-      const stream = { _push: () => {}, _removed: () => settle.reject(failure(`Unsubscribed from ${this.name}`, { type: 'Unsubscribed' })) }
+      const watcher = { _push: () => {}, _removed: () => settle.reject(failure(`Unsubscribed from ${this.name}`, { type: 'Unsubscribed' })) }
       this.bind('pusher:subscription_succeeded', onSucceeded)
       this.bind('pusher:subscription_error', onError)
-      this._addStream(stream)
+      this._addWatcher(watcher)
       return () => {
         this.unbind('pusher:subscription_succeeded', onSucceeded)
         this.unbind('pusher:subscription_error', onError)
-        this._removeStream(stream)
+        this._removeWatcher(watcher)
       }
     })
   }
@@ -75,25 +79,25 @@ class Channel extends Dispatcher {
     return new EventStream(this, name === null ? undefined : name, options)
   }
 
-  _addStream(stream) {
-    if (this._streams === null) this._streams = new Set()
-    this._streams.add(stream)
+  _addWatcher(watcher) {
+    if (this._watchers === null) this._watchers = new Set()
+    this._watchers.add(watcher)
   }
 
-  _removeStream(stream) {
-    if (this._streams === null) return
-    this._streams.delete(stream)
-    if (this._streams.size === 0) this._streams = null
+  _removeWatcher(watcher) {
+    if (this._watchers === null) return
+    this._watchers.delete(watcher)
+    if (this._watchers.size === 0) this._watchers = null
   }
 
   /** The channel was unsubscribed: open iterators and waits end. */
   _removed() {
-    if (this._streams === null) return
-    for (const stream of Array.from(this._streams)) stream._removed()
+    if (this._watchers === null) return
+    for (const watcher of Array.from(this._watchers)) watcher._removed()
   }
 
   emit(eventName, data, metadata) {
-    if (this._streams !== null) for (const stream of this._streams) stream._push(eventName, data, metadata)
+    if (this._watchers !== null) for (const watcher of this._watchers) watcher._push(eventName, data, metadata)
     return super.emit(eventName, data, metadata)
   }
 

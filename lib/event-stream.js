@@ -35,7 +35,7 @@ class EventStream {
     if (signal && signal.aborted) this._end = abortReason(signal)
     else {
       if (signal) signal.addEventListener('abort', this._onAbort, { once: true })
-      channel._addStream(this)
+      channel._addWatcher(this)
     }
   }
 
@@ -74,7 +74,7 @@ class EventStream {
     if (this._end !== null) return
     this._end = reason
     if (now) this._buffer.length = 0
-    this._channel._removeStream(this)
+    this._channel._removeWatcher(this)
     if (this._signal) this._signal.removeEventListener('abort', this._onAbort)
     const waiting = this._waiting.splice(0)
     for (const [i, { resolve, reject }] of waiting.entries()) {
