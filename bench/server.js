@@ -3,12 +3,24 @@
 // Handshake, subscribe and ping are answered per message; bulk events are pre-built WebSocket
 // frames written straight to each socket as fast as it drains, so sending costs the server
 // next to nothing. Commands come over IPC ({id, cmd, ...}); each is answered with {id, ...}.
+// argv[2], optional JSON: {host} to listen on another loopback address than 127.0.0.1,
+// {keyFile, certFile} to serve wss:// (the same frames, written to the TLS socket).
 
+const fs = require('fs')
+const https = require('https')
 const { WebSocketServer } = require('ws')
 const { frameChunk } = require('./wsframe')
 const { eventFrame } = require('./payload')
 
-const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
+const options = JSON.parse(process.argv[2] || '{}')
+const host = options.host || '127.0.0.1'
+const tlsServer = options.keyFile
+  ? https.createServer({ key: fs.readFileSync(options.keyFile), cert: fs.readFileSync(options.certFile) })
+  : null
+const wss = tlsServer
+  ? new WebSocketServer({ server: tlsServer, perMessageDeflate: false, clientTracking: true })
+  : new WebSocketServer({ host, port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
+if (tlsServer) tlsServer.listen({ host, port: 0, backlog: 4096 })
 let nextSocket = 1
 
 const ESTABLISHED = (socketId) =>
@@ -130,6 +142,7 @@ const commands = {
   exit() {
     for (const ws of wss.clients) ws.terminate()
     wss.close()
+    if (tlsServer) tlsServer.close()
     setImmediate(() => process.exit(0))
     return {}
   },
@@ -148,6 +161,6 @@ process.on('message', async (msg) => {
 // The orchestrator going away takes the server with it.
 process.on('disconnect', () => process.exit(0))
 
-wss.on('listening', () => {
-  process.send({ listening: true, port: wss.address().port, nofile: process.env.BENCH_NOFILE })
+;(tlsServer || wss).on('listening', () => {
+  process.send({ listening: true, host, port: (tlsServer || wss).address().port, nofile: process.env.BENCH_NOFILE })
 })

@@ -1,16 +1,18 @@
 'use strict'
 // Scenario 1, throughput: one connection, one channel, `count` events of `size` bytes of data
-// blasted as fast as the client takes them.
+// blasted as fast as the client takes them. Run by scenarios/tls.js too, against a wss://
+// event source (keys tls-throughput-*).
 
 const { client } = require('./stream-client')
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat } = require('./common')
+  const { repeat, transport } = require('./common')
   const { data } = require('../payload')
+  const { over, prefix } = transport(server)
   const sections = []
   for (const v of config.params.throughput) {
-    const label = `throughput ${v.label}`
+    const label = `${prefix}throughput ${v.label}`
     const params = { server: server.address, channels: ['bench'], events: ['blast'], count: v.count }
     const event = { channel: 'bench', event: 'blast', data: data(v.size) }
     const out = await repeat({
@@ -45,8 +47,8 @@ async function run({ config, server, log }) {
       },
     })
     sections.push({
-      key: `throughput-${v.size}`,
-      title: `Throughput, ${v.label} event data, ${v.count.toLocaleString('en-US')} events on one connection (${config.reps} reps; median [min–max])`,
+      key: `${prefix}throughput-${v.size}`,
+      title: `Throughput${over}, ${v.label} event data, ${v.count.toLocaleString('en-US')} events on one connection (${config.reps} reps; median [min–max])`,
       params: { ...v },
       note:
         'events/s: first to last event; CPU: process.cpuUsage() of the client process (every thread), from subscribed to last event; ' +
