@@ -59,6 +59,8 @@ const SUMMARY_KEYS = {
   mixed: [['events/s', 'eventsPerSec'], ['CPU µs/event', 'cpuUsPerEvent']],
 }
 for (const k of ['throughput-100', 'throughput-1024', 'latency', 'memory']) SUMMARY_KEYS[`tls-${k}`] = SUMMARY_KEYS[k]
+SUMMARY_KEYS['tls-throughput-100-r512'] = SUMMARY_KEYS['throughput-100']
+SUMMARY_KEYS['tls-throughput-1024-r512'] = SUMMARY_KEYS['throughput-1024']
 
 function summary(sections) {
   const lines = ['\nSummary (ratio of medians, pusher-native ÷ other; events/s higher is better, the rest lower is better)']
@@ -76,7 +78,7 @@ function summary(sections) {
       if (bits.length) parts.push(`${label} ${bits.join(', ')}`)
     }
     const failed = Object.keys(s.failures)
-    lines.push(`  ${s.key.padEnd(20)} ${parts.join('; ') || '–'}${failed.length ? `  [failures: ${failed.join(', ')}]` : ''}`)
+    lines.push(`  ${s.key.padEnd(24)} ${parts.join('; ') || '–'}${failed.length ? `  [failures: ${failed.join(', ')}]` : ''}`)
   }
   const busy = sections.flatMap((s) =>
     Object.entries(s.summaries).map(([c, x]) => ({ where: `${s.key}/${c}`, max: x.serverBusyPct ? x.serverBusyPct.max : 0 })),

@@ -94,13 +94,18 @@ const commands = {
 
   connections: () => ({ connections: wss.clients.size }),
 
-  /** {events: [{channel, event, data}], count}: `count` frames to every connection. */
-  async blast({ events, count }) {
+  /** {events: [{channel, event, data}], count, maxRecord}: `count` frames to every connection. */
+  async blast({ events, count, maxRecord }) {
     const built = frameChunk(events.map((e) => eventFrame(e.channel, e.event, e.data)))
     const cpu0 = cpuUs()
     const t0 = process.hrtime.bigint()
     const sockets = [...wss.clients].map((ws) => ws._socket)
+    // Over TLS, `maxRecord` (512 to 16384) caps the size of the records the chunks are cut into:
+    // small records stand for a server that writes events one at a time.
+    const setRecord = (n) => sockets.forEach((s) => s.setMaxSendFragment && s.setMaxSendFragment(n))
+    if (maxRecord) setRecord(maxRecord)
     await Promise.all(sockets.map((s) => blastSocket(s, built, count)))
+    if (maxRecord) setRecord(16384)
     return { connections: sockets.length, cpuUs: cpuUs() - cpu0, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 }
   },
 
