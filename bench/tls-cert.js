@@ -27,7 +27,8 @@ function makeCertificate() {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     )
   } catch (e) {
-    throw new Error(`could not make a certificate for the TLS event source with openssl (${e.code === 'ENOENT' ? 'openssl not found' : String(e.stderr || e.message).trim()}); SCENARIOS without tls skip it`)
+    fs.rmSync(dir, { recursive: true, force: true })
+    throw new Error(`could not make a certificate for the TLS event source with openssl (${e.code === 'ENOENT' ? 'openssl not found' : String(e.stderr || e.message).trim()}): the tls scenario is skipped`)
   }
   return { keyFile, certFile, caFile: certFile, pem: fs.readFileSync(certFile, 'utf8'), dir }
 }
