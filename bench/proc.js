@@ -26,19 +26,30 @@ function pinSelf(core) {
 
 /**
  * Spawns `node [nodeArgs] script ...args` pinned to `core`, with `ulimit -n` raised as far as
- * allowed (BENCH_NOFILE in its environment says how far). Returns the ChildProcess (IPC on).
+ * allowed (BENCH_NOFILE in its environment says how far) and `env` added to this process's
+ * environment. Returns the ChildProcess (IPC on).
  */
-function spawnNode(script, args, { core, nofile, nodeArgs = [] }) {
+function spawnNode(script, args, { core, nofile, nodeArgs = [], env = {} }) {
   const pin = TASKSET && core != null ? `taskset -c ${core} ` : ''
   const cmd =
     `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; export BENCH_NOFILE="$(ulimit -n)"; ` +
     `exec ${pin}"$0" "$@"`
   const child = spawn('bash', ['-c', cmd, process.execPath, ...nodeArgs, script, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   })
   live.add(child)
   child.once('exit', () => live.delete(child))
   return child
+}
+
+/**
+ * The fd limit a process started by spawnNode with `nofile` gets: `nofile` if the hard limit
+ * allows it (or this user may raise the hard limit), else the hard limit.
+ */
+function effectiveNofile(nofile) {
+  const out = execFileSync('bash', ['-c', `ulimit -n ${Number(nofile)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; ulimit -n`])
+  return Number(String(out).trim())
 }
 
 /** SIGKILLs one child by its pid, if still running. */
@@ -60,4 +71,4 @@ function exited(child) {
   return new Promise((resolve) => child.once('exit', resolve))
 }
 
-module.exports = { TASKSET, pinSelf, spawnNode, kill, killAll, exited }
+module.exports = { TASKSET, pinSelf, spawnNode, effectiveNofile, kill, killAll, exited }

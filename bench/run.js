@@ -2,7 +2,8 @@
 // `npm run bench`: pusher-native vs pusher-js vs a raw `ws` client, each in its own process
 // pinned to core 1, against an event source process pinned to core 0. Prints one table per
 // scenario and a summary, and writes bench/results/latest.json.
-// Env: QUICK=1 (smoke run, ~1 min), REPS=n, SCENARIOS=throughput,latency,memory,mixed,
+// Env: QUICK=1 (smoke run, a few minutes), REPS=n, SCENARIOS=throughput,latency,memory,mixed,tls
+// (tls: throughput, latency and idle memory over wss://; TLS_PARTS picks among them),
 // CLIENTS=pusher-native,pusher-js,ws.
 
 const fs = require('fs')
@@ -57,11 +58,14 @@ const SUMMARY_KEYS = {
   memory: [['RSS/conn', 'rssKBPerConn'], ['heap/conn', 'heapKBPerConn'], ['connect time', 'connectMs']],
   mixed: [['events/s', 'eventsPerSec'], ['CPU µs/event', 'cpuUsPerEvent']],
 }
+for (const k of ['throughput-100', 'throughput-1024', 'latency', 'memory']) SUMMARY_KEYS[`tls-${k}`] = SUMMARY_KEYS[k]
+SUMMARY_KEYS['tls-throughput-100-r512'] = SUMMARY_KEYS['throughput-100']
+SUMMARY_KEYS['tls-throughput-1024-r512'] = SUMMARY_KEYS['throughput-1024']
 
 function summary(sections) {
   const lines = ['\nSummary (ratio of medians, pusher-native ÷ other; events/s higher is better, the rest lower is better)']
   for (const s of sections) {
-    const keys = SUMMARY_KEYS[s.key] || []
+    const keys = s.summaryKeys || SUMMARY_KEYS[s.key] || []
     const n = s.summaries['pusher-native']
     if (!n) continue
     const parts = []
@@ -74,7 +78,7 @@ function summary(sections) {
       if (bits.length) parts.push(`${label} ${bits.join(', ')}`)
     }
     const failed = Object.keys(s.failures)
-    lines.push(`  ${s.key.padEnd(16)} ${parts.join('; ') || '–'}${failed.length ? `  [failures: ${failed.join(', ')}]` : ''}`)
+    lines.push(`  ${s.key.padEnd(24)} ${parts.join('; ') || '–'}${failed.length ? `  [failures: ${failed.join(', ')}]` : ''}`)
   }
   const busy = sections.flatMap((s) =>
     Object.entries(s.summaries).map(([c, x]) => ({ where: `${s.key}/${c}`, max: x.serverBusyPct ? x.serverBusyPct.max : 0 })),

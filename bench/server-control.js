@@ -4,8 +4,13 @@
 const path = require('path')
 const { spawnNode, kill, exited } = require('./proc')
 
-async function startServer({ core, nofile }) {
-  const child = spawnNode(path.join(__dirname, 'server.js'), [], { core, nofile })
+/**
+ * `host` (default 127.0.0.1) is the loopback address to listen on; `tls` ({keyFile, certFile}
+ * from tls-cert.js) makes it serve wss://.
+ */
+async function startServer({ core, nofile, host, tls }) {
+  const options = { host, ...(tls ? { keyFile: tls.keyFile, certFile: tls.certFile } : {}) }
+  const child = spawnNode(path.join(__dirname, 'server.js'), [JSON.stringify(options)], { core, nofile })
   const pending = new Map()
   let nextId = 1
   const info = await new Promise((resolve, reject) => {
@@ -25,6 +30,7 @@ async function startServer({ core, nofile }) {
     })
   })
   return {
+    host: info.host,
     port: info.port,
     nofile: info.nofile,
     pid: child.pid,

@@ -3,12 +3,24 @@
 // Handshake, subscribe and ping are answered per message; bulk events are pre-built WebSocket
 // frames written straight to each socket as fast as it drains, so sending costs the server
 // next to nothing. Commands come over IPC ({id, cmd, ...}); each is answered with {id, ...}.
+// argv[2], optional JSON: {host} to listen on another loopback address than 127.0.0.1,
+// {keyFile, certFile} to serve wss:// (the same frames, written to the TLS socket).
 
+const fs = require('fs')
+const https = require('https')
 const { WebSocketServer } = require('ws')
 const { frameChunk } = require('./wsframe')
 const { eventFrame } = require('./payload')
 
-const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
+const options = JSON.parse(process.argv[2] || '{}')
+const host = options.host || '127.0.0.1'
+const tlsServer = options.keyFile
+  ? https.createServer({ key: fs.readFileSync(options.keyFile), cert: fs.readFileSync(options.certFile) })
+  : null
+const wss = tlsServer
+  ? new WebSocketServer({ server: tlsServer, perMessageDeflate: false, clientTracking: true })
+  : new WebSocketServer({ host, port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
+if (tlsServer) tlsServer.listen({ host, port: 0, backlog: 4096 })
 let nextSocket = 1
 
 const ESTABLISHED = (socketId) =>
@@ -82,13 +94,18 @@ const commands = {
 
   connections: () => ({ connections: wss.clients.size }),
 
-  /** {events: [{channel, event, data}], count}: `count` frames to every connection. */
-  async blast({ events, count }) {
+  /** {events: [{channel, event, data}], count, maxRecord}: `count` frames to every connection. */
+  async blast({ events, count, maxRecord }) {
     const built = frameChunk(events.map((e) => eventFrame(e.channel, e.event, e.data)))
     const cpu0 = cpuUs()
     const t0 = process.hrtime.bigint()
     const sockets = [...wss.clients].map((ws) => ws._socket)
+    // Over TLS, `maxRecord` (512 to 16384) caps the size of the records the chunks are cut into:
+    // small records stand for a server that writes events one at a time.
+    const setRecord = (n) => sockets.forEach((s) => s.setMaxSendFragment && s.setMaxSendFragment(n))
+    if (maxRecord) setRecord(maxRecord)
     await Promise.all(sockets.map((s) => blastSocket(s, built, count)))
+    if (maxRecord) setRecord(16384)
     return { connections: sockets.length, cpuUs: cpuUs() - cpu0, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 }
   },
 
@@ -130,6 +147,7 @@ const commands = {
   exit() {
     for (const ws of wss.clients) ws.terminate()
     wss.close()
+    if (tlsServer) tlsServer.close()
     setImmediate(() => process.exit(0))
     return {}
   },
@@ -148,6 +166,6 @@ process.on('message', async (msg) => {
 // The orchestrator going away takes the server with it.
 process.on('disconnect', () => process.exit(0))
 
-wss.on('listening', () => {
-  process.send({ listening: true, port: wss.address().port, nofile: process.env.BENCH_NOFILE })
+;(tlsServer || wss).on('listening', () => {
+  process.send({ listening: true, host, port: (tlsServer || wss).address().port, nofile: process.env.BENCH_NOFILE })
 })

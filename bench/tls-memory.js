@@ -1,8 +1,9 @@
 'use strict'
 // Idle memory per connection over TLS against plain WebSocket, for pusher-native and
 // pusher-js: opens BASE then TOTAL clients (one channel each) to a TestServer in another
-// process and prints the RSS growth per added connection. Not part of `npm run bench`, whose
-// event source speaks plain WebSocket only.
+// process and prints the RSS growth per added connection, plain and TLS side by side against
+// the same (Rust) server. `npm run bench` measures idle TLS memory too (its tls scenario,
+// against its own wss:// event source, with the ws client beside them).
 //
 //   BASE=500 TOTAL=3000 node bench/tls-memory.js
 //

@@ -1,15 +1,20 @@
 'use strict'
 // The client interface the scenarios use, over a pusher-js-compatible `Pusher` class.
+// `takesCa`: the class has pusher-native's `ca` option (pusher-js has none; over TLS its
+// process trusts the certificate through NODE_EXTRA_CA_CERTS, set by the runner).
 
-module.exports = function pusherAdapter(Pusher) {
+module.exports = function pusherAdapter(Pusher, { takesCa = false } = {}) {
   return {
-    /** One connection. `onError(message)` is told about connection errors. */
-    connect({ key, host, port }, onError) {
+    /**
+     * One connection to {key, host, port}, over wss:// when `tls` (trusting `ca`, a PEM text).
+     * `onError(message)` is told about connection errors.
+     */
+    connect({ key, host, port, tls, ca }, onError) {
       const pusher = new Pusher(key, {
         cluster: 'bench',
         wsHost: host,
-        wsPort: port,
-        forceTLS: false,
+        ...(tls ? { wssPort: port, forceTLS: true } : { wsPort: port, forceTLS: false }),
+        ...(tls && takesCa ? { ca } : {}),
         enabledTransports: ['ws'],
         disableStats: true,
       })

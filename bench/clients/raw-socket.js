@@ -2,9 +2,11 @@
 // The machine's floor for the latency scenario, not a usable client: a bare TCP socket with a
 // hand-written WebSocket upgrade, frames cut out of the buffer, and each bound event's data
 // handed over as {t} found with indexOf. Whatever latency it shows is the kernel's and the
-// scheduler's, which no client can go below. Only the latency scenario runs it.
+// scheduler's, which no client can go below. Only the latency scenario runs it (over Node's
+// TLS socket against the TLS event source).
 
 const net = require('net')
+const tls = require('tls')
 const crypto = require('crypto')
 
 /** Cuts complete unmasked server frames out of `buf`; returns [texts, rest]. */
@@ -39,15 +41,16 @@ function clientFrame(text) {
 }
 
 const adapter = {
-  connect({ key, host, port }, onError) {
-    const socket = net.connect(port, host)
+  /** Over TLS when `secure` (the address's `tls`), trusting `ca` (a PEM text). */
+  connect({ key, host, port, tls: secure, ca }, onError) {
+    const socket = secure ? tls.connect({ host, port, ca }) : net.connect(port, host)
     socket.setNoDelay(true)
     const bound = new Map() // '{"event":"<name>"' prefix -> callbacks
     const subscribed = new Map()
     let pending = Buffer.alloc(0)
     let upgraded = false
     const queued = []
-    socket.on('connect', () => {
+    socket.on(secure ? 'secureConnect' : 'connect', () => {
       socket.write(
         `GET /app/${key}?protocol=7&client=bench-raw&version=1.0 HTTP/1.1\r\nHost: ${host}:${port}\r\n` +
           `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n` +

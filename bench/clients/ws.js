@@ -5,9 +5,11 @@
 const WebSocket = require('ws')
 
 const adapter = {
-  connect({ key, host, port }, onError) {
-    const ws = new WebSocket(`ws://${host}:${port}/app/${key}?protocol=7&client=bench-ws&version=1.0`, {
+  /** Over wss:// when `tls`, trusting `ca` (a PEM text). */
+  connect({ key, host, port, tls, ca }, onError) {
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${host}:${port}/app/${key}?protocol=7&client=bench-ws&version=1.0`, {
       perMessageDeflate: false,
+      ...(tls ? { ca } : {}),
     })
     const channels = new Map()
     let open = false

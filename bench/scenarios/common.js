@@ -41,8 +41,13 @@ async function repeat({ config, log, label, runOne }) {
   return { runs, summaries, failures, addonBuilds }
 }
 
+/** How a scenario names its section for this event source: plain, or over TLS (wss://). */
+function transport(server) {
+  return server.address.tls ? { over: ' over TLS (wss://)', prefix: 'tls-' } : { over: '', prefix: '' }
+}
+
 function firstLine(s) {
   return String(s).split('\n')[0].slice(0, 300)
 }
 
-module.exports = { order, repeat }
+module.exports = { order, repeat, transport }

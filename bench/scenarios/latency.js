@@ -1,7 +1,8 @@
 'use strict'
 // Scenario 2, latency: the event source sends `rate` events/s for `seconds` (plus a warm-up),
 // each carrying its send time from the monotonic clock (process.hrtime, shared by every
-// process on the machine). The client takes its own reading in the callback.
+// process on the machine). The client takes its own reading in the callback. Run by
+// scenarios/tls.js too, against a wss:// event source (key tls-latency).
 
 const { percentile } = require('../stats')
 
@@ -52,7 +53,8 @@ async function client(adapter, p, ctx) {
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat } = require('./common')
+  const { repeat, transport } = require('./common')
+  const { over, prefix } = transport(server)
   const p = config.params.latency
   const warmup = Math.round(p.rate * p.warmupSeconds)
   const count = warmup + Math.round(p.rate * p.seconds)
@@ -63,7 +65,7 @@ async function run({ config, server, log }) {
   const out = await repeat({
     config: { ...config, reps: runs, clients },
     log,
-    label: 'latency',
+    label: `${prefix}latency`,
     runOne: async (c) => {
       const r = await runClient({
         client: c,
@@ -94,9 +96,9 @@ async function run({ config, server, log }) {
   addPooled(out)
   return [
     {
-      key: 'latency',
+      key: `${prefix}latency`,
       title:
-        `Latency at ${p.rate.toLocaleString('en-US')} events/s for ${p.seconds} s (after ${p.warmupSeconds} s warm-up), ` +
+        `Latency${over} at ${p.rate.toLocaleString('en-US')} events/s for ${p.seconds} s (after ${p.warmupSeconds} s warm-up), ` +
         `~${p.size} B data, send → callback in µs (${runs} runs per client, interleaved; ` +
         'pooled: percentiles of every event of every run; per run: median [min–max] of the runs)',
       params: { ...p, count, warmup },

@@ -2,7 +2,8 @@
 // Scenario 3, idle memory: one client process opens `base` connections, then up to `total`,
 // each subscribed to its own channel, at most `window` connecting at a time. After each step,
 // with everything settled and after gc(), RSS and V8 heap are read; per connection is the
-// growth from `base` to `total` divided by (total - base).
+// growth from `base` to `total` divided by (total - base). Run by scenarios/tls.js too, against
+// a wss:// event source (key tls-memory, its own counts: config.params.tlsMemory).
 
 const STALL_MS = 30000
 const SETTLE_MS = 1000
@@ -106,13 +107,14 @@ async function client(adapter, p, ctx) {
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat } = require('./common')
-  const p = config.params.memory
+  const { repeat, transport } = require('./common')
+  const { over, prefix } = transport(server)
+  const p = prefix ? config.params.tlsMemory : config.params.memory
   const params = { server: server.address, ...p }
   const out = await repeat({
     config,
     log,
-    label: 'memory',
+    label: `${prefix}memory`,
     runOne: async (c) => {
       const r = await runClient({
         client: c,
@@ -146,9 +148,9 @@ async function run({ config, server, log }) {
   const nofile = Object.values(out.runs).flat().map((x) => x.nofile).find(Boolean)
   return [
     {
-      key: 'memory',
+      key: `${prefix}memory`,
       title:
-        `Idle memory: ${p.base.toLocaleString('en-US')} then ${p.total.toLocaleString('en-US')} connections in one process, ` +
+        `Idle memory${over}: ${p.base.toLocaleString('en-US')} then ${p.total.toLocaleString('en-US')} connections in one process, ` +
         `one channel each, ≤${p.window} connecting at once (${config.reps} reps; median [min–max])`,
       note: `fd limit: client processes run under bash -c 'ulimit -n ${config.nofile} || ulimit -n <hard limit>; exec node …'` +
         (nofile ? ` (effective: ${nofile})` : ''),

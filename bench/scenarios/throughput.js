@@ -1,16 +1,20 @@
 'use strict'
 // Scenario 1, throughput: one connection, one channel, `count` events of `size` bytes of data
-// blasted as fast as the client takes them.
+// blasted as fast as the client takes them. Run by scenarios/tls.js too, against a wss://
+// event source (keys tls-throughput-*; config.params.tlsThroughput, which adds runs where the
+// event source cuts its chunks into small TLS records, keys tls-throughput-*-r512).
 
 const { client } = require('./stream-client')
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat } = require('./common')
+  const { repeat, transport } = require('./common')
   const { data } = require('../payload')
+  const { over, prefix } = transport(server)
   const sections = []
-  for (const v of config.params.throughput) {
-    const label = `throughput ${v.label}`
+  for (const v of prefix ? config.params.tlsThroughput : config.params.throughput) {
+    const record = v.maxRecord ? `-r${v.maxRecord}` : ''
+    const label = `${prefix}throughput ${v.label}${v.maxRecord ? `, ≤${v.maxRecord} B records` : ''}`
     const params = { server: server.address, channels: ['bench'], events: ['blast'], count: v.count }
     const event = { channel: 'bench', event: 'blast', data: data(v.size) }
     const out = await repeat({
@@ -25,7 +29,7 @@ async function run({ config, server, log }) {
           server,
           config,
           timeoutMs: 30000 + (v.count / 10000) * 1000,
-          onReady: (s) => s.call('blast', { events: [event], count: v.count }),
+          onReady: (s) => s.call('blast', { events: [event], count: v.count, maxRecord: v.maxRecord }),
         })
         if (!r.ok) return r
         return {
@@ -45,8 +49,10 @@ async function run({ config, server, log }) {
       },
     })
     sections.push({
-      key: `throughput-${v.size}`,
-      title: `Throughput, ${v.label} event data, ${v.count.toLocaleString('en-US')} events on one connection (${config.reps} reps; median [min–max])`,
+      key: `${prefix}throughput-${v.size}${record}`,
+      title:
+        `Throughput${over}${v.maxRecord ? ` in TLS records of at most ${v.maxRecord} B` : ''}, ${v.label} event data, ` +
+        `${v.count.toLocaleString('en-US')} events on one connection (${config.reps} reps; median [min–max])`,
       params: { ...v },
       note:
         'events/s: first to last event; CPU: process.cpuUsage() of the client process (every thread), from subscribed to last event; ' +
