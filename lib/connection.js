@@ -3,6 +3,7 @@
 
 const { Dispatcher } = require('./dispatcher')
 const Logger = require('./logger')
+const { DEFAULTS } = require('./options')
 const { wait, failure } = require('./waiting')
 
 class ConnectionManager extends Dispatcher {
@@ -12,8 +13,8 @@ class ConnectionManager extends Dispatcher {
     this.socket_id = undefined
     this.options = pusher.options
     this.key = pusher.key
-    this.usingTLS = pusher.config.useTLS
-    this.activityTimeout = pusher.config.activityTimeout
+    this.usingTLS = pusher.options.forceTLS !== false
+    this.activityTimeout = pusher.options.activityTimeout || DEFAULTS.activityTimeout
     this._pusher = pusher
   }
 

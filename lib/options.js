@@ -51,7 +51,7 @@ function scheme(values) {
 
 /**
  * Reads the options once: `settings` for the engine (`null` when no WebSocket transport is
- * allowed), `config` (pusher-js's derived `pusher.config`), `authTimeout`, and `wsHeaders`
+ * allowed), `authTimeout`, and `wsHeaders`
  * when the app gave it as a function (asked at every attempt: `() => Promise<pairs>`).
  */
 function readOptions(options) {
@@ -70,7 +70,7 @@ function readOptions(options) {
   } else if (settings !== null && values.wsHeaders !== undefined) {
     settings.wsHeaders = headerPairs(values.wsHeaders)
   }
-  return { settings, config: config(options, values), authTimeout: values.authTimeout, wsHeaders }
+  return { settings, authTimeout: values.authTimeout, wsHeaders }
 }
 
 /** An object of headers as `[name, value]` pairs (values as text; null/undefined ones left out). */
@@ -84,7 +84,7 @@ function headerPairs(obj) {
 }
 
 /** `pusher.config` as pusher-js's `getConfig` makes it (values as given, falsy ones defaulted). */
-function config(options, values) {
+function config(options) {
   const cluster = options.cluster
   return {
     activityTimeout: options.activityTimeout || DEFAULTS.activityTimeout,
@@ -100,9 +100,9 @@ function config(options, values) {
     wssPort: options.wssPort || DEFAULTS.wssPort,
     enableStats: 'enableStats' in options ? options.enableStats : 'disableStats' in options ? !options.disableStats : false,
     httpHost: options.httpHost || (cluster ? `sockjs-${cluster}.pusher.com` : 'sockjs.pusher.com'),
-    useTLS: values.forceTLS,
+    useTLS: options.forceTLS !== false,
     wsHost: options.wsHost || `ws-${cluster}.pusher.com`,
   }
 }
 
-module.exports = { validate, readOptions, DEFAULTS }
+module.exports = { validate, readOptions, config, DEFAULTS }

@@ -6,7 +6,7 @@ const native = require('./native')
 const { GlobalEmitter } = require('./global-emitter')
 const { ConnectionManager } = require('./connection')
 const { Channels, checkName } = require('./channels')
-const { validate, readOptions } = require('./options')
+const { validate, readOptions, config } = require('./options')
 const { forEachEvent } = require('./batch')
 const { route } = require('./delivery')
 const { buildAuth } = require('./auth')
@@ -63,6 +63,15 @@ class Pusher {
     if (Pusher.isReady) this.connect()
   }
 
+  /** The configuration as pusher-js derives it from the options (values as given). */
+  get config() {
+    return this._config || (this._config = config(this.options))
+  }
+
+  set config(value) {
+    this._config = value
+  }
+
   /** The emitter behind `bind` and `bind_global`. */
   get global_emitter() {
     return this._emitter || (this._emitter = new GlobalEmitter(this))
@@ -74,12 +83,13 @@ class Pusher {
   }
 
   _configure() {
-    const { settings, config, authTimeout, wsHeaders } = readOptions(this.options)
+    const { settings, authTimeout, wsHeaders } = readOptions(this.options)
     const auth = buildAuth(this.options, this, authTimeout)
     /** What the engine calls when authorization needs JS; undefined when it does not. */
     this._authorize = auth.authorize
     if (settings) settings.auth = auth.native
-    this.config = config
+    /** `pusher.config`, made on first read: few apps read it, and every client would pay. */
+    this._config = null
     const engine = settings ? new native.NativeClient(String(this.key), settings, wsHeaders) : null
     this._native = engine
     /** The engine's number in deliveries; batches of a replaced engine are ignored. */
@@ -210,7 +220,7 @@ class Pusher {
   }
 
   shouldUseTLS() {
-    return this.config.useTLS
+    return this.options.forceTLS !== false
   }
 
   /** Moves to another app key and cluster, keeping channels and bindings (pusher-js 8.5). */
