@@ -2,7 +2,6 @@
 // Process lifetime: a connected client keeps Node alive; after disconnect() nothing does.
 const test = require('ava')
 const path = require('path')
-const { spawn } = require('child_process')
 const { Worker } = require('worker_threads')
 const { setup } = require('./helpers/wait')
 const { runChild } = require('./helpers/child')

@@ -15,63 +15,16 @@
 // the most the limit allows is run instead, with the reason in the table's note.
 
 const SETTLE_MS = 1000
-const STALL_MS = 30000
 const FD_RESERVE = 200 // the process's own descriptors (node, libuv, the runtime): ~25 measured
 
 const { median } = require('../stats')
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-async function settled() {
-  for (let i = 0; i < 3; i++) {
-    global.gc()
-    await sleep(100)
-  }
-  const m = process.memoryUsage()
-  return { rss: m.rss, heapUsed: m.heapUsed }
-}
+const { idleConnections, settledMemory: settled, sleep } = require('./idle-connections')
 
 /** Client part: p = {servers: [{key, host, port}], steps, window, idleSeconds}. */
 async function client(adapter, p, ctx) {
-  const conns = []
-  let subscribed = 0
-  let errors = 0
-  let lastError
-  ctx.progress(() => ({ opened: conns.length, subscribed, errors, lastError }))
-
-  function openUpTo(target) {
-    return new Promise((resolve, reject) => {
-      let lastMove = Date.now()
-      const stall = setInterval(() => {
-        if (Date.now() - lastMove > STALL_MS) {
-          clearInterval(stall)
-          reject(new Error(`stalled: ${subscribed}/${target} subscribed, ${conns.length} opened, ${errors} errors, last error: ${lastError}`))
-        }
-      }, 500)
-      const more = () => {
-        while (conns.length < target && conns.length - subscribed < p.window) {
-          const i = conns.length
-          // Round-robin over the event sources: each gets an equal share of every step.
-          const conn = adapter.connect(p.servers[i % p.servers.length], (e) => {
-            errors++
-            lastError = e
-          })
-          conns.push(conn)
-          conn.subscribe(`idle-${i}`, () => {
-            subscribed++
-            lastMove = Date.now()
-            if (subscribed === target) {
-              clearInterval(stall)
-              resolve()
-            } else more()
-          })
-        }
-      }
-      more()
-    })
-  }
+  // Round-robin over the event sources: each gets an equal share of every step.
+  const { state, openUpTo } = idleConnections(adapter, (i) => p.servers[i % p.servers.length], p.window, ctx)
 
   const zero = await settled()
   const steps = []
@@ -119,12 +72,12 @@ async function client(adapter, p, ctx) {
       idleCpuMsPerSec: (idle.user + idle.system) / 1000 / idleSec,
       idleCpuMsMedianSecond: median(perSecond),
       idleCpuMsEachSecond: perSecond,
-      errors,
+      errors: state.errors,
     })
     prev = { n, ...m }
   }
   // Exit without closing: tens of thousands of orderly disconnects would only slow the run.
-  return { steps, errors, lastError }
+  return { steps, errors: state.errors, lastError: state.lastError }
 }
 
 /** The steps to run under an fd limit of `nofile`, and a note on the steps left out. */

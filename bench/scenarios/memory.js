@@ -5,60 +5,12 @@
 // growth from `base` to `total` divided by (total - base). Run by scenarios/tls.js too, against
 // a wss:// event source (key tls-memory, its own counts: config.params.tlsMemory).
 
-const STALL_MS = 30000
+const { idleConnections, settledMemory: measure, sleep } = require('./idle-connections')
+
 const SETTLE_MS = 1000
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-async function measure() {
-  for (let i = 0; i < 3; i++) {
-    global.gc()
-    await sleep(100)
-  }
-  const m = process.memoryUsage()
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }
-}
-
 async function client(adapter, p, ctx) {
-  const conns = []
-  let subscribed = 0
-  let lastError
-  let errors = 0
-  ctx.progress(() => ({ opened: conns.length, subscribed, errors, lastError }))
-
-  /** Opens connections up to `target`, `window` in flight; rejects on a stall. */
-  function openUpTo(target) {
-    return new Promise((resolve, reject) => {
-      let lastMove = Date.now()
-      const stall = setInterval(() => {
-        if (Date.now() - lastMove > STALL_MS) {
-          clearInterval(stall)
-          reject(new Error(`stalled: ${subscribed}/${target} subscribed, ${conns.length} opened, ${errors} errors, last error: ${lastError}`))
-        }
-      }, 500)
-      const more = () => {
-        while (conns.length < target && conns.length - subscribed < p.window) {
-          const i = conns.length
-          const conn = adapter.connect(p.server, (e) => {
-            errors++
-            lastError = e
-          })
-          conns.push(conn)
-          conn.subscribe(`idle-${i}`, () => {
-            subscribed++
-            lastMove = Date.now()
-            if (subscribed === target) {
-              clearInterval(stall)
-              resolve()
-            } else more()
-          })
-        }
-      }
-      more()
-    })
-  }
+  const { state, openUpTo } = idleConnections(adapter, () => p.server, p.window, ctx)
 
   const out = { base: p.base, total: p.total }
   const cpu0 = process.cpuUsage()
@@ -100,8 +52,8 @@ async function client(adapter, p, ctx) {
     connectCpuUsPerConn: cpuUs / p.total,
     rssKBPerConn: (atTotal.rss - atBase.rss) / 1024 / extra,
     heapKBPerConn: (atTotal.heapUsed - atBase.heapUsed) / 1024 / extra,
-    errors,
-    lastError,
+    errors: state.errors,
+    lastError: state.lastError,
   }
 }
 
