@@ -844,35 +844,30 @@ function fixCloseQuirks(js) {
   return js
 }
 
-compat(
-  'close code 4100 (back off): error, reconnect after about 1 s [pusher-js bugs: double error, double connecting_in, stays connected during the delay]',
-  async (ctx) => {
+/** A program: subscribed, then the server's `fault`, then resubscribed after the reconnect. */
+function reconnectAfter(fault) {
+  return async (ctx) => {
     const p = ctx.make(ctx.server.key, ctx.opts())
     const ch = p.subscribe('pub')
     ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
     await ctx.until('sub ok')
-    ctx.server.close(4100, 'over capacity')
+    fault(ctx.server)
     await ctx.until('sub ok', { n: 2, ms: 3000 })
     ctx.note('state', p.connection.state)
     p.disconnect()
     await ctx.until('disconnected')
-  },
+  }
+}
+
+compat(
+  'close code 4100 (back off): error, reconnect after about 1 s [pusher-js bugs: double error, double connecting_in, stays connected during the delay]',
+  reconnectAfter((server) => server.close(4100, 'over capacity')),
   { fix: fixCloseQuirks },
 )
 
 compat(
   'close code 4200 (reconnect now): error, reconnect at once [pusher-js bugs: double error, a connecting_in for an immediate retry]',
-  async (ctx) => {
-    const p = ctx.make(ctx.server.key, ctx.opts())
-    const ch = p.subscribe('pub')
-    ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
-    await ctx.until('sub ok')
-    ctx.server.close(4200, 'please reconnect')
-    await ctx.until('sub ok', { n: 2, ms: 3000 })
-    ctx.note('state', p.connection.state)
-    p.disconnect()
-    await ctx.until('disconnected')
-  },
+  reconnectAfter((server) => server.close(4200, 'please reconnect')),
   {
     fix: (js) => {
       fixCloseQuirks(js)
@@ -886,17 +881,7 @@ compat(
 
 compat(
   'connection dropped without a close frame (1006): error {type: PusherError, data: {code: 1006}}, reconnect [pusher-js bug: stays connected during the delay]',
-  async (ctx) => {
-    const p = ctx.make(ctx.server.key, ctx.opts())
-    const ch = p.subscribe('pub')
-    ctx.on(ch, 'pusher:subscription_succeeded', 'sub ok')
-    await ctx.until('sub ok')
-    ctx.server.dropConnections()
-    await ctx.until('sub ok', { n: 2, ms: 3000 })
-    ctx.note('state', p.connection.state)
-    p.disconnect()
-    await ctx.until('disconnected')
-  },
+  reconnectAfter((server) => server.dropConnections()),
   { fix: fixCloseQuirks },
 )
 

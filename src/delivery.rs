@@ -104,7 +104,7 @@ impl BatchDelivery {
                 // a panic becomes an `error` event in place of the batch it spoiled.
                 std::panic::catch_unwind(AssertUnwindSafe(|| arguments(&taken, ctx.value)))
                     .unwrap_or_else(|panic| {
-                        let lost = lost_batch(panic_message(&*panic));
+                        let lost = lost_batch(pusher_client::error::panic_message(&*panic));
                         Ok((client, Some(lost), epoch as f64).into())
                     })
             })?;
@@ -133,16 +133,6 @@ fn arguments(taken: &Backlog, item: Item) -> Result<DeliverArgs> {
             Ok((client, Some(payload), epoch as f64).into())
         }
         Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
-    }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s
-    } else {
-        "a panic"
     }
 }
 

@@ -125,16 +125,6 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver<Command>)
 }
 
 /// The text of a panic's payload.
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s
-    } else {
-        "a panic"
-    }
-}
-
 impl SocketLoop {
     /// Carries out what the last turn produced, then waits for something to happen. False
     /// ends the task.
@@ -149,7 +139,7 @@ impl SocketLoop {
     /// machine (which reports it and retries), and delivers. False when the faults keep
     /// coming: the client is then reported `failed` and the task ends.
     fn recover(&mut self, panic: &(dyn Any + Send), faults: u32) -> bool {
-        let why = panic_message(panic).to_owned();
+        let why = crate::error::panic_message(panic).to_owned();
         // Whatever the panic interrupted may be half done: start the connection afresh.
         self.ws = None;
         self.opening = None;

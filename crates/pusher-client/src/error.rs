@@ -141,6 +141,18 @@ impl ConnectionError {
     }
 }
 
+/// The text of a caught panic's payload (`"a panic"` when it is not text), for the error
+/// that reports it.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "a panic"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
