@@ -19,7 +19,8 @@ use crate::error::{ConnectionError, Failure};
 use crate::event::{Batch, ConnectionState, Event, EventSink};
 use crate::options::ClientOptions;
 use crate::state::{Action, Input, Machine};
-use crate::websocket::{ReadEnd, WebSocket};
+use crate::transport_plan::{self, Dialer};
+use crate::socket::{Socket, SocketEnd};
 use crate::ws_error::WebSocketErrorKind;
 use crate::ws_frame::Incoming;
 use futures_util::stream::FuturesUnordered;
@@ -35,7 +36,7 @@ use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
 /// A socket being opened (TCP, proxy, TLS, upgrade).
-type SocketOpenFuture = Pin<Box<dyn Future<Output = Result<WebSocket, ConnectionError>> + Send>>;
+type SocketOpenFuture = Pin<Box<dyn Future<Output = Result<Socket, ConnectionError>> + Send>>;
 /// An authorization request in flight.
 type AuthFuture = Pin<Box<dyn Future<Output = AuthDone> + Send>>;
 /// Ready once a full backlog has room again.
@@ -75,7 +76,7 @@ const MAX_FAULTS_IN_A_ROW: u32 = 3;
 /// and the batch being gathered.
 struct SocketLoop {
     machine: Machine,
-    ws: Option<WebSocket>,
+    ws: Option<Socket>,
     opening: Option<SocketOpenFuture>,
     sink: Option<Box<dyn EventSink>>,
     backlog: Option<Arc<Backlog>>,
@@ -291,7 +292,7 @@ impl SocketLoop {
         let mut bytes = read.as_ref().map_or(0, |n| *n);
         let mut frames = self.handle_read(read);
         while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
-            let Some(read) = self.ws.as_mut().and_then(WebSocket::try_read) else {
+            let Some(read) = self.ws.as_mut().and_then(Socket::try_read) else {
                 break;
             };
             bytes += read.as_ref().map_or(0, |n| *n);
@@ -303,7 +304,7 @@ impl SocketLoop {
         true
     }
 
-    fn socket_opened(&mut self, opened: Result<WebSocket, ConnectionError>) {
+    fn socket_opened(&mut self, opened: Result<Socket, ConnectionError>) {
         match opened {
             Ok(ws) => {
                 // Frames may have come in the same read as the upgrade's answer.
@@ -448,7 +449,7 @@ impl SocketLoop {
                 });
                 match end {
                     Ok(()) => return frames,
-                    Err(ReadEnd::Closed { code, reason }) => {
+                    Err(SocketEnd::Closed { code, reason }) => {
                         self.close_socket(1000);
                         self.input(Input::SocketClosed {
                             code,
@@ -456,7 +457,8 @@ impl SocketLoop {
                         });
                         return frames;
                     }
-                    Err(ReadEnd::Failed(e)) => {
+                    Err(SocketEnd::Broken(e)) => e,
+                    Err(SocketEnd::Failed(e)) => {
                         // Sends the close frame for the broken rule before letting go.
                         self.close_socket(e.close_code().unwrap_or(1002));
                         let failure = match e.kind() {
@@ -496,15 +498,10 @@ impl SocketLoop {
                     Action::Open(url) => {
                         self.close_socket(1000);
                         let options = self.machine.options();
-                        let (tls, proxy) = (options.tls(), options.proxy.clone());
-                        let max_message = options.max_message_size;
-                        let headers = options.headers.clone();
+                        let steps = transport_plan::plan(options, url);
                         // Within the attempt's deadline, like the rest of the opening.
-                        self.opening = Some(Box::pin(async move {
-                            let headers = headers.resolve().await?;
-                            WebSocket::open(&url, &headers, max_message, tls, proxy.map(|p| *p))
-                                .await
-                        }));
+                        self.opening =
+                            Some(Box::pin(transport_plan::open(Dialer::new(options), steps)));
                     }
                     Action::Close(code) => {
                         self.opening = None;

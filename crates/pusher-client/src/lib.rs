@@ -38,13 +38,19 @@ mod event;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handshake_headers;
+mod http_client;
+mod http_frames;
+mod http_socket;
 mod options;
 pub mod policy;
 pub mod proxy;
 pub mod pusher_frame;
+mod socket;
 mod state;
 pub mod tls;
 mod transport;
+mod transport_plan;
+pub mod transports;
 mod websocket;
 mod ws_codec;
 #[cfg(any(test, feature = "fuzzing"))]
@@ -62,4 +68,5 @@ pub use event::{Batch, ConnectionState, Event, EventSink, Message};
 pub use options::{defaults, ClientOptions, VERSION};
 pub use pusher_frame::Data;
 pub use state::{Action, Input, Machine};
+pub use transports::{HttpEndpoint, Transports};
 pub use ws_error::{WebSocketError, WebSocketErrorKind};

@@ -1,5 +1,6 @@
 //! Client options: where to connect and how patient to be.
 
+use crate::transports::{HttpEndpoint, Transports};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -65,6 +66,9 @@ pub struct ClientOptions {
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
     /// Boxed: rare, and every client carries its options.
     pub(crate) proxy: Option<Box<crate::proxy::Proxy>>,
+    pub(crate) transports: Transports,
+    /// Boxed, as `proxy`.
+    pub(crate) http: Option<Box<HttpEndpoint>>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -104,6 +108,8 @@ impl ClientOptions {
             seed: 0x9e37_79b9_7f4a_7c15,
             tls: None,
             proxy: None,
+            transports: Transports::default(),
+            http: None,
         }
     }
 
@@ -226,6 +232,20 @@ impl ClientOptions {
         self
     }
 
+    /// The transports allowed (all by default; the HTTP ones only act with an
+    /// [`ClientOptions::http_endpoint`]).
+    pub fn transports(mut self, transports: Transports) -> Self {
+        self.transports = transports;
+        self
+    }
+
+    /// Where pusher-js's HTTP fallback transports go; without one (the default) the client
+    /// only ever uses the WebSocket.
+    pub fn http_endpoint(mut self, endpoint: Option<HttpEndpoint>) -> Self {
+        self.http = endpoint.map(Box::new);
+        self
+    }
+
     /// Seed for the back-off jitter, so tests can repeat a schedule.
     pub fn jitter_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -237,12 +257,17 @@ impl ClientOptions {
         self.url_with_tls(self.use_tls)
     }
 
-    pub(crate) fn url_with_tls(&self, tls: bool) -> String {
-        let host = match (&self.host, &self.cluster) {
+    /// The WebSocket's host.
+    pub(crate) fn ws_host(&self) -> String {
+        match (&self.host, &self.cluster) {
             (Some(h), _) => h.clone(),
             (None, Some(c)) => format!("ws-{c}.pusher.com"),
             (None, None) => "ws.pusherapp.com".to_owned(),
-        };
+        }
+    }
+
+    pub(crate) fn url_with_tls(&self, tls: bool) -> String {
+        let host = self.ws_host();
         let (scheme, port) = if tls {
             ("wss", self.wss_port)
         } else {

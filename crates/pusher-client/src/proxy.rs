@@ -117,6 +117,14 @@ impl Proxy {
         }
     }
 
+    /// Why the setting cannot be used, for an [unusable](Proxy::unusable) one.
+    pub(crate) fn unusable_reason(&self) -> Option<&str> {
+        match &self.via {
+            Via::Http { .. } => None,
+            Via::Unusable(why) => Some(why),
+        }
+    }
+
     /// Whether connections to `host` go through the proxy.
     pub fn applies_to(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();

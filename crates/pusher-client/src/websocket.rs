@@ -13,7 +13,6 @@ pub(crate) use crate::ws_codec::ReadEnd;
 use crate::ws_error::{WebSocketError, WebSocketErrorKind};
 use crate::ws_frame::Incoming;
 use crate::ws_handshake::{self, Target};
-use futures_util::FutureExt;
 use std::io;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
@@ -95,11 +94,6 @@ impl WebSocket {
     /// waits, the connection holds no buffer.
     pub(crate) async fn read(&mut self) -> io::Result<usize> {
         std::future::poll_fn(|cx| self.poll_read(cx)).await
-    }
-
-    /// [`WebSocket::read`] if bytes are already there.
-    pub(crate) fn try_read(&mut self) -> Option<io::Result<usize>> {
-        self.read().now_or_never()
     }
 
     /// [`WebSocket::read`], polled.
