@@ -280,6 +280,18 @@ export interface NativeEndpoint {
   headers: Array<Array<string>>
 }
 
+/** Where pusher-js's HTTP transports go (`httpHost`, `httpPort`, `httpsPort`, `httpPath`). */
+export interface NativeHttpEndpoint {
+  /** The host. */
+  host: string
+  /** The port without TLS. */
+  httpPort: number
+  /** The port with TLS. */
+  httpsPort: number
+  /** The path before `/app/<key>`. */
+  path: string
+}
+
 /**
  * Connection options as `lib/options.js` read them from the option table; an absent one
  * keeps the engine's default.
@@ -321,6 +333,10 @@ export interface NativeOptions {
   proxy?: NativeProxy
   /** Fixed extra headers on the upgrade request, as `[name, value]` pairs. */
   wsHeaders?: Array<Array<string>>
+  /** The transports allowed. */
+  transports: NativeTransports
+  /** Where the HTTP transports go; absent: they are never tried. */
+  http?: NativeHttpEndpoint
 }
 
 /** An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from. */
@@ -335,6 +351,16 @@ export interface NativeProxy {
    * (a malformed one is reported as an `error` event on every attempt to connect).
    */
   source: string
+}
+
+/** The transports a client may use, as pusher-js names them. */
+export interface NativeTransports {
+  /** The WebSocket. */
+  ws: boolean
+  /** HTTP streaming. */
+  xhrStreaming: boolean
+  /** HTTP long polling. */
+  xhrPolling: boolean
 }
 
 /** Turns the engine's log lines on or off for every client (`Pusher.logToConsole`, `Pusher.log`). */

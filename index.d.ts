@@ -162,17 +162,25 @@ declare namespace Pusher {
     wssPort?: number | string;
     /** A path put before `/app/<key>` (default `''`). */
     wsPath?: string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `sockjs-<cluster>.pusher.com`). */
+    /**
+     * Host of the HTTP fallback transports (`xhr_streaming`, `xhr_polling`). Default
+     * `sockjs-<cluster>.pusher.com`, used only when the WebSocket goes to Pusher's own host: a
+     * self-hosted `wsHost` without `httpHost` never falls back to HTTP.
+     */
     httpHost?: string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `80`; a number or a numeric string). */
+    /** The HTTP transports' port without TLS (default `80`): a number, or a numeric string. */
     httpPort?: number | string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `443`; a number or a numeric string). */
+    /** The HTTP transports' port with TLS (default `443`): a number, or a numeric string. */
     httpsPort?: number | string;
-    /** No effect in Node: there is no HTTP fallback (pusher-js default `'/pusher'`). */
+    /** A path put before `/app/<key>` in the HTTP transports' URLs (default `'/pusher'`). */
     httpPath?: string;
-    /** Transports allowed (default all); in Node only decides whether `ws`/`wss` may be used (neither: state `failed`). */
+    /**
+     * Transports allowed (default all): `ws` (the WebSocket, over TLS unless `forceTLS` is
+     * false), `wss` (a plain client's fallback), `xhr_streaming`, `xhr_polling`; with none that
+     * can connect the state is `failed`.
+     */
     enabledTransports?: Transport[];
-    /** Transports not allowed (default none); in Node only decides whether `ws`/`wss` may be used. */
+    /** Transports not allowed (default none); wins over `enabledTransports`. */
     disabledTransports?: Transport[];
     /** Milliseconds of silence before a ping (default `120000`; a number or a numeric string); the server's `activity_timeout` can only lower it. */
     activityTimeout?: number | string;

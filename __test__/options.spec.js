@@ -52,10 +52,25 @@ test('values pusher-js accepts are accepted, with its meaning', (t) => {
   t.is(url('k', { cluster: 'eu', wsPath: '/ws', forceTLS: false }), 'ws://ws-eu.pusher.com:80/ws/app/k')
   // With TLS the transport named `ws` is the WebSocket over TLS.
   t.is(url('k', { cluster: 'eu', forceTLS: true, enabledTransports: ['ws'] }), 'wss://ws-eu.pusher.com:443/app/k')
-  // Without `ws` pusher-js runs only its HTTP transports: nothing here can connect.
-  for (const extra of [{ forceTLS: false, enabledTransports: ['wss'] }, { forceTLS: false, disabledTransports: ['ws'] }, { enabledTransports: ['wss'] }]) {
+  // Without `ws` pusher-js runs only its HTTP transports: with none allowed, or where they
+  // cannot exist (a self-hosted wsHost without httpHost), nothing can connect.
+  const noTransport = [
+    { forceTLS: false, enabledTransports: ['wss'] }, { enabledTransports: ['wss'] },
+    { wsHost: 'ws.example.com', disabledTransports: ['ws'] }, { wsHost: 'ws.example.com', enabledTransports: ['xhr_streaming'] },
+  ]
+  for (const extra of noTransport) {
     const p = new Pusher('k', { cluster: 'eu', ...extra })
     t.is(p.connection.state, 'failed', JSON.stringify(extra))
+    p.disconnect()
+  }
+  // With Pusher's host, or an httpHost, they do.
+  const httpOnly = [
+    { forceTLS: false, disabledTransports: ['ws'] }, { enabledTransports: ['xhr_polling'] },
+    { wsHost: 'ws.example.com', httpHost: 'http.example.com', enabledTransports: ['xhr_streaming'] },
+  ]
+  for (const extra of httpOnly) {
+    const p = new Pusher('k', { cluster: 'eu', ...extra })
+    t.is(p.connection.state, 'connecting', JSON.stringify(extra))
     p.disconnect()
   }
 })

@@ -35,29 +35,59 @@ function read(options) {
 }
 
 /**
- * The WebSocket the transports allow, as pusher-js's default strategy builds it: only when the
- * transport named `ws` is allowed (otherwise pusher-js goes to its HTTP transports, which
- * this client does not have, so `null`: nothing can connect). With TLS that transport runs
- * over TLS; without, `wss` (when allowed) is its fallback.
+ * The transports the options allow, as pusher-js's default strategy builds them: `ws` is the
+ * WebSocket (over TLS unless `forceTLS` is false, with `wss` as a plain client's fallback),
+ * then the HTTP transports `xhr_streaming` and `xhr_polling`. `null` when nothing can connect.
  */
-function scheme(values) {
+function transports(values) {
   const enabled = values.enabledTransports
   const disabled = values.disabledTransports
   const allowed = (t) => (!enabled || enabled.includes(t)) && (!disabled || !disabled.includes(t))
-  if (!allowed('ws')) return null
-  if (values.forceTLS) return { useTls: true, tlsFallback: false }
-  return { useTls: false, tlsFallback: allowed('wss') }
+  const http = httpEndpoint(values)
+  const allowedHttp = (t) => http !== null && allowed(t)
+  const chosen = {
+    useTls: values.forceTLS,
+    tlsFallback: !values.forceTLS && allowed('wss'),
+    transports: { ws: allowed('ws'), xhrStreaming: allowedHttp('xhr_streaming'), xhrPolling: allowedHttp('xhr_polling') },
+  }
+  const { ws, xhrStreaming, xhrPolling } = chosen.transports
+  if (!ws && !xhrStreaming && !xhrPolling) {
+    if (http === null && (allowed('xhr_streaming') || allowed('xhr_polling'))) {
+      Logger.warn('No transport can connect: the HTTP transports need httpHost when wsHost is not Pusher\'s')
+    }
+    return null
+  }
+  if (xhrStreaming || xhrPolling) chosen.http = http
+  return chosen
 }
 
 /**
- * Reads the options once: `settings` for the engine (`null` when no WebSocket transport is
- * allowed), `authTimeout`, and `wsHeaders`
+ * Where the HTTP transports go, or `null` where they cannot exist: only Pusher's own service
+ * serves them, so they go to `httpHost` when the app gives one, or to Pusher's
+ * `sockjs-<cluster>.pusher.com` when the WebSocket goes to Pusher's host too; never to
+ * pusher.com for a self-hosted `wsHost` (pusher-js's best-known trap for self-hosters).
+ */
+function httpEndpoint(values) {
+  const wsHost = values.wsHost
+  const pushers = wsHost === undefined || /(^|\.)pusher\.com$/i.test(wsHost)
+  if (values.httpHost === undefined && !pushers) return null
+  const cluster = values.cluster
+  return {
+    host: values.httpHost ?? (cluster ? `sockjs-${cluster}.pusher.com` : 'sockjs.pusher.com'),
+    httpPort: values.httpPort ?? 80,
+    httpsPort: values.httpsPort ?? 443,
+    path: values.httpPath ?? '/pusher',
+  }
+}
+
+/**
+ * Reads the options once: `settings` for the engine (`null` when no transport can connect), `authTimeout`, and `wsHeaders`
  * when the app gave it as a function (asked at every attempt: `() => Promise<pairs>`).
  */
 function readOptions(options) {
   const values = read(options)
-  const s = scheme(values)
-  const settings = s === null ? null : { ...s, extraCa: extraCa(), proxy: proxySetting(values.proxy) }
+  const chosen = transports(values)
+  const settings = chosen === null ? null : { ...chosen, extraCa: extraCa(), proxy: proxySetting(values.proxy) }
   if (settings !== null) {
     for (const option of OPTIONS) {
       if (option.engine !== undefined && values[option.name] !== undefined) settings[option.engine] = values[option.name]

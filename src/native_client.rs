@@ -13,7 +13,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use pusher_client::handshake_headers::HandshakeHeaders;
 use pusher_client::proxy::Proxy;
-use pusher_client::{Client, ClientOptions};
+use pusher_client::{Client, ClientOptions, HttpEndpoint, Transports};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -58,6 +58,34 @@ pub struct NativeOptions {
     pub proxy: Option<NativeProxy>,
     /// Fixed extra headers on the upgrade request, as `[name, value]` pairs.
     pub ws_headers: Option<Vec<Vec<String>>>,
+    /// The transports allowed.
+    pub transports: NativeTransports,
+    /// Where the HTTP transports go; absent: they are never tried.
+    pub http: Option<NativeHttpEndpoint>,
+}
+
+/// The transports a client may use, as pusher-js names them.
+#[napi(object)]
+pub struct NativeTransports {
+    /// The WebSocket.
+    pub ws: bool,
+    /// HTTP streaming.
+    pub xhr_streaming: bool,
+    /// HTTP long polling.
+    pub xhr_polling: bool,
+}
+
+/// Where pusher-js's HTTP transports go (`httpHost`, `httpPort`, `httpsPort`, `httpPath`).
+#[napi(object)]
+pub struct NativeHttpEndpoint {
+    /// The host.
+    pub host: String,
+    /// The port without TLS.
+    pub http_port: u32,
+    /// The port with TLS.
+    pub https_port: u32,
+    /// The path before `/app/<key>`.
+    pub path: String,
 }
 
 /// An HTTP proxy: its URL, the hosts that bypass it, and where the setting came from.
@@ -151,6 +179,19 @@ impl NativeClient {
             opts = opts.max_message_size(v as usize);
         }
         opts = opts.max_reconnection_attempts(options.max_reconnection_attempts);
+        let t = &options.transports;
+        opts = opts
+            .transports(Transports {
+                ws: t.ws,
+                xhr_streaming: t.xhr_streaming,
+                xhr_polling: t.xhr_polling,
+            })
+            .http_endpoint(options.http.map(|h| HttpEndpoint {
+                host: h.host,
+                http_port: h.http_port as u16,
+                https_port: h.https_port as u16,
+                path: h.path,
+            }));
         let mut headers = HandshakeHeaders::fixed(pairs(options.ws_headers.unwrap_or_default()))
             .map_err(|e| {
                 Error::new(
