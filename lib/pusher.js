@@ -103,7 +103,7 @@ class Pusher {
     const state = this.connection.state
     if (state === 'connected') return
     if (!this._native) {
-      // Every WebSocket transport is disabled: nothing can connect.
+      // No allowed transport can connect.
       this.connection.updateState('failed')
       return
     }
