@@ -33,6 +33,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, Sleep};
 
 /// A socket being opened (TCP, proxy, TLS, upgrade).
@@ -78,6 +79,8 @@ struct SocketLoop {
     machine: Machine,
     ws: Option<Socket>,
     opening: Option<SocketOpenFuture>,
+    /// Transports of the attempt being opened that failed while others still try.
+    opening_failures: Option<UnboundedReceiver<ConnectionError>>,
     sink: Option<Box<dyn EventSink>>,
     backlog: Option<Arc<Backlog>>,
     /// Waiting for room in a full backlog.
@@ -95,6 +98,7 @@ pub(crate) async fn run(options: ClientOptions, mut commands: Receiver<Command>)
         machine: Machine::new(options, Instant::now().into_std()),
         ws: None,
         opening: None,
+        opening_failures: None,
         sink: None,
         backlog: None,
         backlog_room: None,
@@ -144,6 +148,7 @@ impl SocketLoop {
         // Whatever the panic interrupted may be half done: start the connection afresh.
         self.ws = None;
         self.opening = None;
+        self.opening_failures = None;
         self.backlog_room = None;
         self.authorizing = FuturesUnordered::new();
         self.actions.clear();
@@ -208,10 +213,17 @@ impl SocketLoop {
         if self.poll_write(cx) {
             happened = true;
         }
+        while let Some(Poll::Ready(Some(e))) =
+            self.opening_failures.as_mut().map(|f| f.poll_recv(cx))
+        {
+            happened = true;
+            self.input(Input::CandidateFailed(e));
+        }
         if let Some(opening) = self.opening.as_mut() {
             if let Poll::Ready(opened) = opening.as_mut().poll(cx) {
                 happened = true;
                 self.opening = None;
+                self.opening_failures = None;
                 self.socket_opened(opened);
             }
         }
@@ -499,12 +511,18 @@ impl SocketLoop {
                         self.close_socket(1000);
                         let options = self.machine.options();
                         let steps = transport_plan::plan(options, url);
+                        let (failures, failed) = tokio::sync::mpsc::unbounded_channel();
+                        self.opening_failures = Some(failed);
                         // Within the attempt's deadline, like the rest of the opening.
-                        self.opening =
-                            Some(Box::pin(transport_plan::open(Dialer::new(options), steps)));
+                        self.opening = Some(Box::pin(transport_plan::open(
+                            Dialer::new(options),
+                            steps,
+                            failures,
+                        )));
                     }
                     Action::Close(code) => {
                         self.opening = None;
+                        self.opening_failures = None;
                         self.close_socket(code);
                     }
                     Action::Send(text) => {

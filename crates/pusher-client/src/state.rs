@@ -25,6 +25,9 @@ pub enum Input<'a> {
     SocketOpened,
     /// The socket last opened could not be opened, and why.
     SocketFailed(ConnectionError),
+    /// One transport of the attempt failed while others still try to open: reported, and
+    /// the attempt goes on.
+    CandidateFailed(ConnectionError),
     /// The socket ended without a close frame (reset, end of stream, a protocol error), and
     /// why.
     SocketLost(ConnectionError),
@@ -300,6 +303,11 @@ impl Machine {
                     self.socket = Socket::None;
                     self.emit_error(err);
                     self.retry(Reconnect::Backoff, now);
+                }
+            }
+            Input::CandidateFailed(err) => {
+                if matches!(self.socket, Socket::Handshaking { .. }) {
+                    self.emit_error(err);
                 }
             }
             Input::SocketLost(err) => self.on_lost(err, now),

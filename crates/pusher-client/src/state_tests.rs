@@ -805,3 +805,29 @@ fn max_reconnect_gap_caps_the_back_off() {
         "{delays:?}"
     );
 }
+
+#[test]
+fn a_transport_that_fails_while_others_try_is_reported_and_the_attempt_goes_on() {
+    let mut r = Rig::new(opts());
+    r.input(Input::Connect);
+    let a = r.input(Input::CandidateFailed(ConnectionError::socket(
+        Failure::HttpStatus,
+        "refused",
+    )));
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Emit(Event::Error(e)) if e.failure == Failure::HttpStatus)));
+    assert!(connecting_in(&a).is_empty(), "no retry is scheduled");
+    assert!(!a.iter().any(|x| matches!(x, Action::Open(_))));
+    // The fallback opens: the handshake goes on as usual.
+    let a = r.input(Input::SocketOpened);
+    assert!(a.is_empty());
+    let a = r.input(Input::Text(ESTABLISHED));
+    assert!(states(&a).contains(&("connecting", "connected")));
+    // Once connected, a late report is not an error of this connection.
+    let a = r.input(Input::CandidateFailed(ConnectionError::socket(
+        Failure::Connect,
+        "late",
+    )));
+    assert!(a.is_empty());
+}

@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
 
 /// How long a transport that opened is remembered (pusher-js's cache lifetime).
 const REMEMBERED_FOR: Duration = Duration::from_secs(30 * 60);
@@ -46,6 +47,7 @@ pub(crate) enum Candidate {
 }
 
 impl Candidate {
+    #[cfg(test)]
     fn name(&self) -> &'static str {
         match self {
             Candidate::WebSocket(url) if url.starts_with("wss:") => "wss",
@@ -174,9 +176,14 @@ fn put_first(steps: &mut [Step], first: &Candidate) {
     steps.sort_by_key(|s| s.after);
 }
 
-/// Runs the steps: the first socket to open wins. When every one fails, the first step's
-/// error, with the others' messages after it.
-pub(crate) async fn open(dialer: Dialer, steps: Vec<Step>) -> Result<Socket, ConnectionError> {
+/// Runs the steps: the first socket to open wins. A candidate that fails while others still
+/// run is reported on `failures` at once (the app hears of a refused WebSocket without
+/// waiting for the fallback); the last one to fail is the attempt's error.
+pub(crate) async fn open(
+    dialer: Dialer,
+    steps: Vec<Step>,
+    failures: UnboundedSender<ConnectionError>,
+) -> Result<Socket, ConnectionError> {
     let headers = dialer.headers.resolve().await?;
     let mut running = FuturesUnordered::new();
     for (i, step) in steps.iter().enumerate() {
@@ -186,33 +193,22 @@ pub(crate) async fn open(dialer: Dialer, steps: Vec<Step>) -> Result<Socket, Con
             (i, dialer.open(&step.candidate, headers).await)
         });
     }
-    let mut failed: Vec<(usize, ConnectionError)> = Vec::new();
     while let Some((i, opened)) = running.next().await {
         match opened {
             Ok(socket) => {
                 remember(&dialer.memory_key, &steps[i].candidate);
                 return Ok(socket);
             }
-            Err(e) => failed.push((i, e)),
+            Err(e) if running.is_empty() => return Err(e),
+            Err(e) => {
+                let _ = failures.send(e);
+            }
         }
     }
-    failed.sort_by_key(|(i, _)| *i);
-    let mut errors = failed.into_iter();
-    let Some((_, mut first)) = errors.next() else {
-        return Err(ConnectionError::socket(
-            Failure::Connect,
-            "no transport is allowed to connect",
-        ));
-    };
-    for (i, e) in errors {
-        first.message = format!(
-            "{}; then {}: {}",
-            first.message,
-            steps[i].candidate.name(),
-            e.message
-        );
-    }
-    Err(first)
+    Err(ConnectionError::socket(
+        Failure::Connect,
+        "no transport is allowed to connect",
+    ))
 }
 
 type Memory = HashMap<String, (HttpKind, Instant)>;
@@ -223,10 +219,13 @@ fn with_memory<T>(f: impl FnOnce(&mut Memory) -> T) -> T {
     f(guard.get_or_insert_with(HashMap::new))
 }
 
-/// The hosts a transport is remembered for.
+/// What a transport is remembered for: the WebSocket's URL (host, port, TLS) and the HTTP
+/// endpoint.
 fn memory_key(options: &ClientOptions) -> String {
-    let http = options.http.as_ref().map_or("", |h| h.host.as_str());
-    format!("{}|{}|{}", options.ws_host(), http, options.use_tls)
+    match options.http.as_deref() {
+        Some(h) => format!("{} {}:{}:{}", options.url(), h.host, h.http_port, h.https_port),
+        None => options.url(),
+    }
 }
 
 fn remembered(key: &str) -> Option<HttpKind> {
