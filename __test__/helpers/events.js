@@ -78,9 +78,18 @@ async function startServer(t, options) {
   return server
 }
 
+/**
+ * The transport the suites run over: `PUSHER_TEST_TRANSPORT` (set by the `over-http` suites to
+ * `xhr_streaming` or `xhr_polling`) pins it; a test that names its own transports keeps them.
+ */
+function pinnedTransport(extra) {
+  const pinned = process.env.PUSHER_TEST_TRANSPORT
+  return pinned ? { enabledTransports: [pinned], ...extra } : extra
+}
+
 /** A Pusher client for `server` (connecting at once), disconnected when the test ends. */
 function client(t, server, extra) {
-  const pusher = new Pusher(server.key, server.clientOptions(extra))
+  const pusher = new Pusher(server.key, server.clientOptions(pinnedTransport(extra)))
   t.teardown(() => pusher.disconnect())
   return pusher
 }
