@@ -136,8 +136,9 @@ export declare class TestServer {
    */
   sendBytes(bytes: Uint8Array, socketId?: string | undefined | null): number
   /**
-   * How to answer the upgrade of new connections: `{status}` refuses it with that HTTP
-   * status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
+   * How to answer the WebSocket upgrade of new connections (HTTP transport requests are
+   * not upgrades, so a refusal is how tests make clients fall back to them): `{status}`
+   * refuses it with that HTTP status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
    * or subprotocol the client never asked for, a wrong `Sec-WebSocket-Accept`); `{}` is
    * the normal answer.
    */
@@ -159,6 +160,16 @@ export declare class TestServer {
   setHandshake(handshake: TestHandshake): void
   /** The open connections. */
   connections(): Array<TestConnection>
+  /**
+   * Every request that was no WebSocket upgrade (the HTTP transports' and any other), in
+   * arrival order, whether or not the HTTP transports are on.
+   */
+  httpRequests(): Array<TestHttpRequest>
+  /**
+   * Turns the HTTP transports on or off for requests from now on; off, every request that is
+   * no WebSocket upgrade gets `404`. Sessions already open carry on.
+   */
+  setHttpTransports(enabled: boolean): void
   /** Every frame received so far, in order. */
   received(): Array<TestFrame>
   /** Members of a presence channel, by user id. */
@@ -169,6 +180,11 @@ export declare class TestServer {
   waitForSubscribers(channel: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
   /** Resolves once the server has received `count` (default 1) frames with this event name. */
   waitForEvent(event: string, count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
+  /**
+   * Resolves once the server has recorded `count` (default 1) requests that were no
+   * WebSocket upgrade (see `httpRequests`).
+   */
+  waitForHttpRequests(count?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<void>
   /**
    * Resolves once the server has received `count` (default 1) frames of a kind: `text`,
    * `binary`, `ping`, `pong` or `close`.
@@ -404,8 +420,13 @@ export interface TestConnection {
   subscriptions: Array<string>
   /** The user it signed in as. */
   userId?: string
-  /** Its upgrade request's headers by lower-case name (repeated ones joined with `, `). */
+  /**
+   * Its upgrade request's headers by lower-case name (repeated ones joined with `, `); for
+   * an HTTP session, its first receive request's.
+   */
   headers: Record<string, string>
+  /** How it reaches the server: `ws`, `xhr_streaming` or `xhr_polling`. */
+  transport: 'ws' | 'xhr_streaming' | 'xhr_polling'
 }
 
 /** A frame the server received. */
@@ -433,6 +454,14 @@ export interface TestHandshake {
   code?: number
   /** For `error` and `close`; for `firstFrame`, the frame's text. */
   message?: string
+}
+
+/** A request that was no WebSocket upgrade. */
+export interface TestHttpRequest {
+  /** The method, e.g. `POST`. */
+  method: string
+  /** The path and query as sent. */
+  path: string
 }
 
 /** A presence channel member. */
@@ -467,6 +496,18 @@ export interface TestServerOptions {
    * client's CA. `restart()` keeps the certificate.
    */
   tls?: boolean
+  /**
+   * Also serve Pusher's HTTP fallback transports, `xhr_streaming` and `xhr_polling`, on the
+   * port, as pusher-js falls back to them (default `true`). See `setHttpTransports`.
+   */
+  httpTransports?: boolean
+  /** Quiet time in ms after which an HTTP receive request gets a heartbeat (default 25000). */
+  httpHeartbeatMs?: number
+  /**
+   * How long in ms an HTTP session lives with no receive request open before its client
+   * counts as gone (default 5000).
+   */
+  httpDisconnectDelayMs?: number
 }
 
 /** How the server answers WebSocket upgrades (see `setUpgradeAnswer`). */

@@ -17,6 +17,7 @@ export type {
   TestChannelAuth,
   TestUserAuth,
   TestUpgradeAnswer,
+  TestHttpRequest,
 } from './binding.js';
 
 declare module './binding.js' {
@@ -26,9 +27,10 @@ declare module './binding.js' {
     /** The first app's secret (`'test-secret'` by default), for signing auth in tests. */
     readonly secret: string;
     /**
-     * Pusher options that connect to this server: `extra` with `wsHost`, `wsPort` and
-     * `forceTLS: false` set to this server's (and `cluster: 'test'` unless `extra` has one).
-     * On a `tls: true` server it sets `forceTLS: true`, `wssPort` and `ca` (its certificate).
+     * Pusher options that connect to this server: `extra` with `wsHost`, `wsPort`, `httpHost`,
+     * `httpPort` and `forceTLS: false` set to this server's (and `cluster: 'test'` unless
+     * `extra` has one), so the HTTP fallback transports reach it too. On a `tls: true` server
+     * it sets `forceTLS: true`, `wssPort`, `httpsPort` and `ca` (its certificate).
      *
      * @example
      * const server = await TestServer.start()

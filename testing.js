@@ -23,12 +23,13 @@ Object.defineProperties(TestServer.prototype, {
 })
 
 /**
- * Pusher options that connect to this server (merged over `extra`); a TLS server adds
- * `forceTLS`, `wssPort` and its certificate as `ca`.
+ * Pusher options that connect to this server (merged over `extra`), over WebSockets and over
+ * the HTTP fallback transports (`httpHost`, `httpPort`); a TLS server adds `forceTLS`,
+ * `wssPort`, `httpsPort` and its certificate as `ca`.
  */
 TestServer.prototype.clientOptions = function clientOptions(extra) {
-  const server = { wsHost: this.host, wsPort: this.port, forceTLS: false }
-  if (this.tls) Object.assign(server, { wssPort: this.port, forceTLS: true, ca: this.certificatePem })
+  const server = { wsHost: this.host, wsPort: this.port, httpHost: this.host, httpPort: this.port, forceTLS: false }
+  if (this.tls) Object.assign(server, { wssPort: this.port, httpsPort: this.port, forceTLS: true, ca: this.certificatePem })
   return { cluster: 'test', ...extra, ...server }
 }
 

@@ -37,6 +37,14 @@ pub struct TestServerOptions {
     /// certificate made at start for `127.0.0.1` and `localhost`: trust `certificatePem` as the
     /// client's CA. `restart()` keeps the certificate.
     pub tls: Option<bool>,
+    /// Also serve Pusher's HTTP fallback transports, `xhr_streaming` and `xhr_polling`, on the
+    /// port, as pusher-js falls back to them (default `true`). See `setHttpTransports`.
+    pub http_transports: Option<bool>,
+    /// Quiet time in ms after which an HTTP receive request gets a heartbeat (default 25000).
+    pub http_heartbeat_ms: Option<u32>,
+    /// How long in ms an HTTP session lives with no receive request open before its client
+    /// counts as gone (default 5000).
+    pub http_disconnect_delay_ms: Option<u32>,
 }
 
 /// What a channel authorization endpoint answers: pass it to pusher-js's `authorizer` callback
@@ -76,8 +84,21 @@ pub struct TestConnection {
     pub subscriptions: Vec<String>,
     /// The user it signed in as.
     pub user_id: Option<String>,
-    /// Its upgrade request's headers by lower-case name (repeated ones joined with `, `).
+    /// Its upgrade request's headers by lower-case name (repeated ones joined with `, `); for
+    /// an HTTP session, its first receive request's.
     pub headers: std::collections::HashMap<String, String>,
+    /// How it reaches the server: `ws`, `xhr_streaming` or `xhr_polling`.
+    #[napi(ts_type = "'ws' | 'xhr_streaming' | 'xhr_polling'")]
+    pub transport: String,
+}
+
+/// A request that was no WebSocket upgrade.
+#[napi(object)]
+pub struct TestHttpRequest {
+    /// The method, e.g. `POST`.
+    pub method: String,
+    /// The path and query as sent.
+    pub path: String,
 }
 
 /// How the server answers WebSocket upgrades (see `setUpgradeAnswer`).
@@ -197,6 +218,15 @@ impl TestServer {
             }
             if let Some(on) = o.tls {
                 opts.tls = on;
+            }
+            if let Some(on) = o.http_transports {
+                opts.http_transports = on;
+            }
+            if let Some(ms) = o.http_heartbeat_ms {
+                opts.http_heartbeat = Duration::from_millis(ms.into());
+            }
+            if let Some(ms) = o.http_disconnect_delay_ms {
+                opts.http_disconnect_delay = Duration::from_millis(ms.into());
             }
         }
         promise(env, async move {
@@ -412,8 +442,9 @@ impl TestServer {
         self.inner.send_bytes(socket_id.as_deref(), &bytes) as u32
     }
 
-    /// How to answer the upgrade of new connections: `{status}` refuses it with that HTTP
-    /// status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
+    /// How to answer the WebSocket upgrade of new connections (HTTP transport requests are
+    /// not upgrades, so a refusal is how tests make clients fall back to them): `{status}`
+    /// refuses it with that HTTP status; `{headers: [[name, value], …]}` sets those headers on the `101` (an extension
     /// or subprotocol the client never asked for, a wrong `Sec-WebSocket-Accept`); `{}` is
     /// the normal answer.
     #[napi(catch_unwind)]
@@ -513,8 +544,30 @@ impl TestServer {
                 subscriptions: c.subscriptions,
                 user_id: c.user_id,
                 headers: joined(c.headers),
+                transport: c.transport.as_str().to_owned(),
             })
             .collect()
+    }
+
+    /// Every request that was no WebSocket upgrade (the HTTP transports' and any other), in
+    /// arrival order, whether or not the HTTP transports are on.
+    #[napi(catch_unwind)]
+    pub fn http_requests(&self) -> Vec<TestHttpRequest> {
+        self.inner
+            .http_requests()
+            .into_iter()
+            .map(|r| TestHttpRequest {
+                method: r.method,
+                path: r.path,
+            })
+            .collect()
+    }
+
+    /// Turns the HTTP transports on or off for requests from now on; off, every request that is
+    /// no WebSocket upgrade gets `404`. Sessions already open carry on.
+    #[napi(catch_unwind)]
+    pub fn set_http_transports(&self, enabled: bool) {
+        self.inner.set_http_transports(enabled);
     }
 
     /// Every frame received so far, in order.
@@ -610,6 +663,22 @@ impl TestServer {
                 .filter(|r| r.frame.event().as_deref() == Some(event.as_str()))
                 .count();
             seen >= count
+        })
+    }
+
+    /// Resolves once the server has recorded `count` (default 1) requests that were no
+    /// WebSocket upgrade (see `httpRequests`).
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn wait_for_http_requests<'a>(
+        &self,
+        env: &'a Env,
+        count: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<Object<'a>> {
+        let count = count.unwrap_or(1) as usize;
+        let what = format!("{count} HTTP request(s)");
+        self.wait(env, what, timeout_ms, move |s| {
+            s.http_requests().len() >= count
         })
     }
 

@@ -1,5 +1,6 @@
-//! One task per socket: upgrade, greet, then shuttle frames between the
-//! socket and the server state.
+//! One task per accepted connection. A WebSocket upgrade is upgraded, greeted, then frames
+//! are shuttled between the socket and the server state; other HTTP requests go to the HTTP
+//! transports (`http_transport`), one after another while the client keeps the connection.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,18 +16,21 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 
+use crate::http_request::{HttpConn, Next};
+use crate::http_transport::{self, After};
 use crate::mute::MuteStream;
+use crate::prefixed::Prefixed;
 use crate::server::Inner;
 use crate::tls::ServerStream;
-use crate::{frames, state, ReceivedFrame};
+use crate::{frames, state, ReceivedFrame, Transport};
 
-type Socket = WebSocketStream<MuteStream<ServerStream>>;
+type Socket = WebSocketStream<MuteStream<Prefixed<ServerStream>>>;
 
 /// How long a refused connection waits for the client's close reply.
 const REFUSE_LINGER: Duration = Duration::from_secs(5);
 
-/// How long a TLS connection that ended normally may take to send its
-/// `close_notify`.
+/// How long a connection that ended normally may take to send its TLS
+/// `close_notify` (or TCP FIN).
 const TLS_CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 /// The most queued frames written before one flush.
@@ -102,9 +106,15 @@ async fn run(
         },
         None => ServerStream::Plain(tcp),
     };
+    let mut conn = HttpConn::new(stream);
+    if !serve_http(inner, &mut conn).await {
+        return;
+    }
+    // tungstenite reads the upgrade again from its first byte.
+    let (stream, read) = conn.into_parts();
     // Muting sits above TLS: swallowed frames are never encrypted, so the
     // TLS session stays intact.
-    let stream = MuteStream::new(stream, muted.clone());
+    let stream = MuteStream::new(Prefixed::new(read, stream), muted.clone());
     let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, record_path).await else {
         return;
     };
@@ -119,7 +129,7 @@ async fn run(
     }
 
     let (tx, rx) = mpsc::unbounded_channel();
-    let socket_id = inner.register(key, &path, headers, tx, kill.clone());
+    let socket_id = inner.register(key, &path, headers, tx, kill.clone(), Transport::WebSocket);
     *registered = Some(socket_id.clone());
 
     let opening = inner
@@ -157,11 +167,34 @@ async fn run(
     finish(&mut ws).await;
 }
 
+/// Serves requests that are no WebSocket upgrade (the HTTP transports) for as long as the
+/// client keeps the connection; returns `true` when what comes next is for tungstenite (an
+/// upgrade, or bytes that are no HTTP this server parses, so its errors stay as they were).
+async fn serve_http(inner: &Arc<Inner>, conn: &mut HttpConn<ServerStream>) -> bool {
+    loop {
+        match conn.next_request().await {
+            Next::Head(head) if !head.is_websocket_upgrade() => {
+                match http_transport::serve(inner, conn, head).await {
+                    After::KeepAlive => {}
+                    After::Close => {
+                        let closing = conn.stream_mut().shutdown();
+                        let _ = tokio::time::timeout(TLS_CLOSE_LINGER, closing).await;
+                        return false;
+                    }
+                    After::Cut => return false,
+                }
+            }
+            Next::Head(_) | Next::NotHttp => return true,
+            Next::Closed => return false,
+        }
+    }
+}
+
 /// Ends a connection that finished on its own (not dropped or killed). Over
 /// TLS it sends `close_notify` first, so the client sees a clean end of
 /// stream as it would over plain TCP; a plain socket is just dropped, as ever.
 async fn finish(ws: &mut Socket) {
-    let stream = ws.get_mut().get_mut();
+    let stream = ws.get_mut().get_mut().get_mut();
     if stream.is_tls() {
         let _ = tokio::time::timeout(TLS_CLOSE_LINGER, stream.shutdown()).await;
     }

@@ -12,14 +12,51 @@ pub struct ConnectionInfo {
     /// The app key from the URL path.
     pub app_key: String,
     /// The request path and query as received, e.g.
-    /// `/app/test-key?protocol=7&client=node-native&version=0.1.0`.
+    /// `/app/test-key?protocol=7&client=node-native&version=0.1.0`; for an HTTP session, its
+    /// first receive request's.
     pub path: String,
     /// Subscribed channels, in subscribe order.
     pub subscriptions: Vec<String>,
     /// The user id after a successful `pusher:signin`.
     pub user_id: Option<String>,
-    /// The upgrade request's headers, names in lower case, in the order received.
+    /// The upgrade request's headers (an HTTP session's first receive request's), names in
+    /// lower case, in the order received.
     pub headers: Vec<(String, String)>,
+    /// How the client reaches the server.
+    pub transport: Transport,
+}
+
+/// How a connection reaches the server: a WebSocket or a session of one of Pusher's HTTP
+/// transports (named as in pusher-js's `enabledTransports`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// A WebSocket (`ws` or `wss`).
+    WebSocket,
+    /// HTTP streaming: `xhr_streaming` receive requests.
+    XhrStreaming,
+    /// HTTP polling: `xhr` receive requests.
+    XhrPolling,
+}
+
+impl Transport {
+    /// `"ws"`, `"xhr_streaming"` or `"xhr_polling"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WebSocket => "ws",
+            Self::XhrStreaming => "xhr_streaming",
+            Self::XhrPolling => "xhr_polling",
+        }
+    }
+}
+
+/// A request that came in and was no WebSocket upgrade (the HTTP transports' requests, and
+/// any other).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method, e.g. `POST`.
+    pub method: String,
+    /// The path and query as sent.
+    pub path: String,
 }
 
 /// A frame some client sent.
@@ -71,6 +108,12 @@ impl TestServer {
     /// Every frame received from any client, in arrival order.
     pub fn received(&self) -> Vec<Received> {
         self.inner().shared().received.clone()
+    }
+
+    /// Every request that was no WebSocket upgrade, in arrival order, whether or not the HTTP
+    /// transports are on.
+    pub fn http_requests(&self) -> Vec<HttpRequest> {
+        self.inner().shared().http_requests.clone()
     }
 
     /// Presence members of `channel` as `(user_id, user_info)`, sorted by user id.

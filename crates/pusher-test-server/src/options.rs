@@ -1,6 +1,7 @@
 //! Server configuration: the apps it hosts and where it listens.
 
 use std::fmt;
+use std::time::Duration;
 
 /// One Pusher app the server accepts connections for.
 ///
@@ -77,6 +78,17 @@ pub struct ServerOptions {
     /// [`TestServer::certificate_pem`](crate::TestServer::certificate_pem)
     /// as its CA. [`restart`](crate::TestServer::restart) keeps the certificate.
     pub tls: bool,
+    /// Whether the port also serves Pusher's HTTP transports, `xhr_streaming` and
+    /// `xhr_polling`, as pusher-js falls back to them (under any `httpPath`, in TLS mode over
+    /// TLS); defaults to `true`. See
+    /// [`TestServer::set_http_transports`](crate::TestServer::set_http_transports).
+    pub http_transports: bool,
+    /// How long an HTTP receive request may go without a line before it gets a heartbeat
+    /// (`h`); defaults to 25 s.
+    pub http_heartbeat: Duration,
+    /// How long an HTTP session lives with no receive request open before the server counts
+    /// its client gone (and unregisters it); defaults to 5 s.
+    pub http_disconnect_delay: Duration,
 }
 
 /// The default [`ServerOptions::encryption_master_key`]: the 32 ASCII bytes
@@ -93,6 +105,9 @@ impl Default for ServerOptions {
             subscription_count: false,
             encryption_master_key: DEFAULT_ENCRYPTION_MASTER_KEY,
             tls: false,
+            http_transports: true,
+            http_heartbeat: Duration::from_secs(25),
+            http_disconnect_delay: Duration::from_secs(5),
         }
     }
 }
@@ -120,6 +135,9 @@ mod tests {
         assert_eq!(options.activity_timeout, 120);
         assert!(!options.subscription_count);
         assert!(!options.tls);
+        assert!(options.http_transports);
+        assert_eq!(options.http_heartbeat, Duration::from_secs(25));
+        assert_eq!(options.http_disconnect_delay, Duration::from_secs(5));
         assert_eq!(
             &options.encryption_master_key,
             b"pusher-test-server-master-key-01"

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::net::TcpListener;
@@ -11,9 +11,11 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::connection::{self, Outgoing};
+use crate::http_link::Sessions;
+use crate::http_session::Limits;
 use crate::state::{self, Delivery, Hub};
 use crate::tls::Tls;
-use crate::{AppConfig, HandshakeMode, Received, ServerOptions};
+use crate::{AppConfig, HandshakeMode, HttpRequest, Received, ServerOptions, Transport};
 
 /// A running Pusher-protocol server on loopback.
 ///
@@ -59,6 +61,8 @@ pub(crate) struct Shared {
     pub hub: Hub,
     pub peers: HashMap<String, Peer>,
     pub received: Vec<Received>,
+    /// Every request that was no WebSocket upgrade, in arrival order.
+    pub http_requests: Vec<HttpRequest>,
 }
 
 impl Shared {
@@ -95,6 +99,12 @@ pub(crate) struct Inner {
     pub stalled: watch::Sender<bool>,
     pub handshake: Mutex<HandshakeMode>,
     pub upgrade: Mutex<crate::UpgradeAnswer>,
+    /// Whether the HTTP transports are served ([`TestServer::set_http_transports`]).
+    http_enabled: AtomicBool,
+    /// Timings and sizes of HTTP sessions.
+    pub http_limits: Limits,
+    /// Open HTTP sessions.
+    pub sessions: Sessions,
     next_socket: AtomicU64,
     listening: tokio::sync::Mutex<Option<Listening>>,
 }
@@ -128,12 +138,16 @@ impl TestServer {
                 hub: Hub::new(options.apps).with_subscription_count(options.subscription_count),
                 peers: HashMap::new(),
                 received: Vec::new(),
+                http_requests: Vec::new(),
             }),
             changes: watch::Sender::new(()),
             silent: watch::Sender::new(false),
             stalled: watch::Sender::new(false),
             handshake: Mutex::new(HandshakeMode::Normal),
             upgrade: Mutex::new(crate::UpgradeAnswer::Normal),
+            http_enabled: AtomicBool::new(options.http_transports),
+            http_limits: Limits::new(options.http_heartbeat, options.http_disconnect_delay),
+            sessions: Sessions::default(),
             next_socket: AtomicU64::new(1),
             listening: tokio::sync::Mutex::new(None),
         });
@@ -190,9 +204,19 @@ impl TestServer {
         drop(listening);
         let mut shared = self.inner().shared();
         shared.hub.clear();
+        // Closes every HTTP session's queue too, which ends its task.
         shared.peers.clear();
         drop(shared);
+        self.inner().sessions.clear();
         self.inner().changed();
+    }
+
+    /// Turns the HTTP transports (`xhr_streaming`, `xhr_polling`) on or off for requests from
+    /// now on ([`ServerOptions::http_transports`]). Off, every request that is no WebSocket
+    /// upgrade is answered `404` (and still recorded in
+    /// [`http_requests`](Self::http_requests)); open sessions carry on.
+    pub fn set_http_transports(&self, enabled: bool) {
+        self.inner().http_enabled.store(enabled, Ordering::SeqCst);
     }
 
     /// Listens again on the same port after [`stop`](Self::stop). Does
@@ -260,6 +284,20 @@ impl Inner {
         self.apps.iter().any(|app| app.key == key)
     }
 
+    /// Whether the HTTP transports are served.
+    pub fn http_enabled(&self) -> bool {
+        self.http_enabled.load(Ordering::SeqCst)
+    }
+
+    /// Records a request that was no WebSocket upgrade.
+    pub fn record_http(&self, method: &str, path: &str) {
+        self.shared().http_requests.push(HttpRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+        });
+        self.changed();
+    }
+
     /// Adds a connection; returns its new socket id.
     pub fn register(
         &self,
@@ -268,11 +306,13 @@ impl Inner {
         headers: Vec<(String, String)>,
         tx: mpsc::UnboundedSender<Outgoing>,
         kill: Arc<Notify>,
+        transport: Transport,
     ) -> String {
         let socket_id = state::socket_id(self.next_socket.fetch_add(1, Ordering::Relaxed));
         let mut shared = self.shared();
         shared.hub.connect(&socket_id, app_key, path);
         shared.hub.set_headers(&socket_id, headers);
+        shared.hub.set_transport(&socket_id, transport);
         shared.peers.insert(socket_id.clone(), Peer { tx, kill });
         drop(shared);
         self.changed();

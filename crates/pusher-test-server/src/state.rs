@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Map, Value};
 
 use crate::frames::{self, ClientFrame};
-use crate::{auth, AppConfig, ConnectionInfo};
+use crate::{auth, AppConfig, ConnectionInfo, Transport};
 
 /// A frame to send to one connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +109,7 @@ struct Connection {
     watchlist: Vec<String>,
     /// The upgrade request's headers.
     headers: Vec<(String, String)>,
+    transport: Transport,
 }
 
 #[derive(Default)]
@@ -196,6 +197,7 @@ impl Hub {
             user_id: None,
             watchlist: Vec::new(),
             headers: Vec::new(),
+            transport: Transport::WebSocket,
         };
         self.connections.insert(socket_id.to_owned(), connection);
     }
@@ -204,6 +206,13 @@ impl Hub {
     pub fn set_headers(&mut self, socket_id: &str, headers: Vec<(String, String)>) {
         if let Some(c) = self.connections.get_mut(socket_id) {
             c.headers = headers;
+        }
+    }
+
+    /// Records how a connection reaches the server.
+    pub fn set_transport(&mut self, socket_id: &str, transport: Transport) {
+        if let Some(c) = self.connections.get_mut(socket_id) {
+            c.transport = transport;
         }
     }
 
@@ -274,6 +283,7 @@ impl Hub {
                 subscriptions: c.subscriptions.clone(),
                 user_id: c.user_id.clone(),
                 headers: c.headers.clone(),
+                transport: c.transport,
             })
             .collect()
     }
