@@ -28,6 +28,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Bytes of one streaming response after which it is asked for again (pusher-js's limit).
 const STREAM_LIMIT: usize = 256 * 1024;
+/// The smallest limit on one line of the server's answers.
+const MIN_LINE_LIMIT: usize = 16 << 20;
 /// The longest an `xhr_send` request may take; past it the session is taken for lost.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -141,8 +143,9 @@ impl HttpSocket {
             receiving: None,
             streamed: 0,
             lines: Lines::default(),
-            // A line holds a frame's JSON text escaped once more.
-            max_line: max_message.saturating_mul(2).saturating_add(64),
+            // A line holds frames' JSON text escaped once more, and a poll's answer may hold
+            // every frame queued since the last: at least 16 MiB.
+            max_line: max_message.saturating_mul(2).saturating_add(64).max(MIN_LINE_LIMIT),
             opened: false,
             inbox: VecDeque::new(),
             outbox: Vec::new(),

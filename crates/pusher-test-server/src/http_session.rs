@@ -22,7 +22,7 @@ use crate::http_frames;
 pub(crate) const STREAM_LIMIT: usize = 256 * 1024;
 
 /// The most bytes a session keeps queued for its client; past it the session is dropped.
-pub(crate) const QUEUE_LIMIT: usize = 16 * 1024 * 1024;
+pub(crate) const QUEUE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// A line of frames grows until it reaches this many bytes (it always holds at least one).
 pub(crate) const LINE_BUDGET: usize = 64 * 1024;

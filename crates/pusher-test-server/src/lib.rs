@@ -62,7 +62,7 @@
 //! response takes nothing more once it passed pusher-js's 256 KiB limit; the next stream of
 //! the session carries on where it stopped. A session ends when no receive request is open
 //! for [`ServerOptions::http_disconnect_delay`], on [`TestServer::close`] (its `c` line) or
-//! [`TestServer::drop_connections`] (its response cut), or when more than 16 MiB wait for a
+//! [`TestServer::drop_connections`] (its response cut), or when more than 64 MiB wait for a
 //! client that does not read (dropped, as `drop_connections` does). Faults map as follows:
 //! [`TestServer::send_ping`] writes `h`, [`TestServer::send_bytes`] writes its bytes into the
 //! response as they are, [`TestServer::send_binary`] is dropped (HTTP has no binary frames);

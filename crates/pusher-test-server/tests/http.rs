@@ -554,7 +554,7 @@ async fn handshake_modes_silence_pings_and_raw_bytes_apply_to_sessions() {
 }
 
 #[tokio::test]
-async fn a_session_whose_client_stops_reading_is_dropped_past_16_mib() {
+async fn a_session_whose_client_stops_reading_is_dropped_past_64_mib() {
     let server = start_with(ServerOptions {
         http_disconnect_delay: Duration::from_secs(60),
         ..ServerOptions::default()
@@ -564,7 +564,7 @@ async fn a_session_whose_client_stops_reading_is_dropped_past_16_mib() {
     assert_eq!(session.poll().await.rest().await, "o\n");
     let id = server.connections()[0].socket_id.clone();
     let big = "x".repeat(1024 * 1024);
-    for _ in 0..17 {
+    for _ in 0..65 {
         server.send_raw(Some(&id), &big);
     }
     server
