@@ -1,7 +1,7 @@
 'use strict'
 // Run settings from the environment: QUICK=1 for a short smoke run, REPS, SCENARIOS, CLIENTS,
-// TLS_PARTS (which scenarios the tls scenario runs over wss://), CONNS (the connection counts
-// of the opt-in connections scenario).
+// TLS_PARTS (which scenarios the tls scenario runs over wss://), XHR_PER_LINE (events per
+// line over HTTP streaming), CONNS (the connection counts of the opt-in connections scenario).
 
 const QUICK = process.env.QUICK === '1'
 
@@ -24,7 +24,7 @@ function numbers(name, fallback) {
 }
 
 const CLIENTS = ['pusher-native', 'pusher-js', 'ws']
-const SCENARIOS = ['throughput', 'latency', 'memory', 'mixed', 'tls']
+const SCENARIOS = ['throughput', 'latency', 'memory', 'mixed', 'xhr', 'tls']
 const TLS_PARTS = ['throughput', 'latency', 'memory']
 // Not in the default run: minutes long, and it needs a high fd limit (`ulimit -Hn`).
 const OPT_IN = ['connections']
@@ -66,6 +66,14 @@ module.exports = {
     // Idle memory over TLS (the tls scenario): fewer connections, every one a TLS handshake.
     tlsMemory: QUICK ? { base: 100, total: 1000, window: 100 } : { base: 1000, total: 5000, window: 100 },
     mixed: { channels: 50, bindings: 4, count: QUICK ? 20000 : 100000, size: 100 },
+    // Over HTTP streaming (the xhr scenario): numbered events sent in lines of `perLine`
+    // (XHR_PER_LINE, default 50), as a server with a queue of events writes them; 1 for one
+    // event per line. Fewer 1 KB events than over WebSockets: the event source keeps the whole
+    // body built (xhrPrepare).
+    xhr: (QUICK
+      ? [{ label: '100 B', size: 100, count: 20000 }, { label: '1 KB', size: 1024, count: 5000 }]
+      : [{ label: '100 B', size: 100, count: 100000 }, { label: '1 KB', size: 1024, count: 25000 }]
+    ).map((v) => ({ ...v, perLine: Number(process.env.XHR_PER_LINE || 50) })),
     // Opt-in (SCENARIOS=connections): idle connections held at each of `steps` (CONNS=…),
     // spread over event sources on 127.0.0.2, .3, … at most `perAddress` (PER_ADDRESS) each.
     // pusher-native and ws unless CLIENTS names pusher-js; `reps` unless REPS is set.

@@ -2,8 +2,9 @@
 // `npm run bench`: pusher-native vs pusher-js vs a raw `ws` client, each in its own process
 // pinned to core 1, against an event source process pinned to core 0. Prints one table per
 // scenario and a summary, and writes bench/results/latest.json.
-// Env: QUICK=1 (smoke run, a few minutes), REPS=n, SCENARIOS=throughput,latency,memory,mixed,tls
-// (tls: throughput, latency and idle memory over wss://; TLS_PARTS picks among them),
+// Env: QUICK=1 (smoke run, a few minutes), REPS=n, SCENARIOS=throughput,latency,memory,mixed,xhr,tls
+// (xhr: throughput over HTTP streaming, pusher-native and pusher-js only, XHR_PER_LINE events
+// per line; tls: throughput, latency and idle memory over wss://; TLS_PARTS picks among them),
 // CLIENTS=pusher-native,pusher-js,ws.
 
 const fs = require('fs')
@@ -61,6 +62,8 @@ const SUMMARY_KEYS = {
 for (const k of ['throughput-100', 'throughput-1024', 'latency', 'memory']) SUMMARY_KEYS[`tls-${k}`] = SUMMARY_KEYS[k]
 SUMMARY_KEYS['tls-throughput-100-r512'] = SUMMARY_KEYS['throughput-100']
 SUMMARY_KEYS['tls-throughput-1024-r512'] = SUMMARY_KEYS['throughput-1024']
+SUMMARY_KEYS['xhr-throughput-100'] = SUMMARY_KEYS['throughput-100']
+SUMMARY_KEYS['xhr-throughput-1024'] = SUMMARY_KEYS['throughput-1024']
 
 function summary(sections) {
   const lines = ['\nSummary (ratio of medians, pusher-native ÷ other; events/s higher is better, the rest lower is better)']
@@ -112,7 +115,7 @@ async function main() {
       ? `taskset: event source + orchestrator on core ${config.serverCore}, each client process on core ${config.clientCore}`
       : 'none (taskset not found or a single CPU)',
     fdLimit: `every process started via bash -c 'ulimit -n ${config.nofile} || ulimit -n <hard limit>; exec …' (effective ${server.nofile})`,
-    eventSource: 'bench/server.js: ws server (handshake/subscribe/ping answered per message); bulk events as pre-built WebSocket frames written straight to the socket, paced events via ws.send',
+    eventSource: 'bench/server.js: ws server (handshake/subscribe/ping answered per message); bulk events as pre-built WebSocket frames written straight to the socket, paced events via ws.send; xhr_streaming sessions on the same port (bench/xhr-source.js), bulk events as pre-built lines',
     binary,
   }
   log(`pusher-native bench: ${config.quick ? 'QUICK, ' : ''}${config.reps} reps, clients ${config.clients.join(', ')}`)

@@ -2,32 +2,38 @@
 // The event source, in its own process: a minimal Pusher-protocol server on `ws`.
 // Handshake, subscribe and ping are answered per message; bulk events are pre-built WebSocket
 // frames written straight to each socket as fast as it drains, so sending costs the server
-// next to nothing. Commands come over IPC ({id, cmd, ...}); each is answered with {id, ...}.
+// next to nothing. The same port serves pusher-js's HTTP streaming transport (xhr-source.js),
+// whose bulk events are lines built ahead and written the same way.
+// Commands come over IPC ({id, cmd, ...}); each is answered with {id, ...}.
 // argv[2], optional JSON: {host} to listen on another loopback address than 127.0.0.1,
 // {keyFile, certFile} to serve wss:// (the same frames, written to the TLS socket).
 
 const fs = require('fs')
+const http = require('http')
 const https = require('https')
 const { WebSocketServer } = require('ws')
 const { frameChunk } = require('./wsframe')
-const { eventFrame } = require('./payload')
+const { eventFrame, sequenced } = require('./payload')
+const { serveXhr, blastLines } = require('./xhr-source')
 
 const options = JSON.parse(process.argv[2] || '{}')
 const host = options.host || '127.0.0.1'
-const tlsServer = options.keyFile
+const server = options.keyFile
   ? https.createServer({ key: fs.readFileSync(options.keyFile), cert: fs.readFileSync(options.certFile) })
-  : null
-const wss = tlsServer
-  ? new WebSocketServer({ server: tlsServer, perMessageDeflate: false, clientTracking: true })
-  : new WebSocketServer({ host, port: 0, backlog: 4096, perMessageDeflate: false, clientTracking: true })
-if (tlsServer) tlsServer.listen({ host, port: 0, backlog: 4096 })
+  : http.createServer()
+const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: true })
+server.listen({ host, port: 0, backlog: 4096 })
 let nextSocket = 1
+// The body of the next xhr blast ({buf, ends}), built by xhrPrepare.
+let prepared = null
 
 const ESTABLISHED = (socketId) =>
   JSON.stringify({
     event: 'pusher:connection_established',
     data: JSON.stringify({ socket_id: socketId, activity_timeout: 120 }),
   })
+
+const xhr = serveXhr(server, { established: () => ESTABLISHED(`${process.pid}.${nextSocket++}`) })
 
 wss.on('connection', (ws) => {
   ws.send(ESTABLISHED(`${process.pid}.${nextSocket++}`))
@@ -110,6 +116,43 @@ const commands = {
   },
 
   /**
+   * {channel, event, size, count, perLine}: builds the body of the next xhrBlasts, `count`
+   * events of `size` B with their data numbered (`seq` 0, 1, …) in lines of `perLine`. Apart
+   * from the blast, and its garbage collected here (when the process runs with --expose-gc),
+   * so neither costs the blast (tens of ms for 50,000 events).
+   */
+  xhrPrepare({ channel, event, size, count, perLine }) {
+    const texts = Array.from({ length: count }, (_, i) => eventFrame(channel, event, sequenced(size, i)))
+    prepared = blastLines(texts, perLine)
+    if (global.gc) global.gc()
+    return { bytes: prepared.buf.length, lines: prepared.ends.length }
+  },
+
+  /**
+   * The prepared body to every HTTP streaming session. Says how many sessions and WebSockets
+   * were open, how many stream requests (reopenings past the size limit included) it took,
+   * and how many sessions ended before it was all written.
+   */
+  async xhrBlast() {
+    if (!prepared) throw new Error('xhrBlast before xhrPrepare')
+    const before = xhr.counts()
+    const cpu0 = cpuUs()
+    const t0 = process.hrtime.bigint()
+    const sessions = await xhr.blast(prepared.buf, prepared.ends)
+    const after = xhr.counts()
+    return {
+      sessions,
+      webSockets: wss.clients.size,
+      streams: after.streams - before.streams,
+      // Sessions that ended before the blast was all written (see xhr-source.js).
+      closedEarly: after.closedEarly - before.closedEarly,
+      notReopened: after.notReopened - before.notReopened,
+      cpuUs: cpuUs() - cpu0,
+      wallMs: Number(process.hrtime.bigint() - t0) / 1e6,
+    }
+  },
+
+  /**
    * {channel, event, rate, count, pad}: `count` events at `rate`/s to every connection, each
    * stamped with this process's monotonic clock in µs just before it is sent.
    */
@@ -134,11 +177,15 @@ const commands = {
     return { sent, cpuUs: cpuUs() - cpu0, wallMs: (nowUs() - start) / 1000 }
   },
 
-  /** Resolves once no client is connected (after a client process has exited). */
+  /**
+   * Resolves once no client is connected, over any transport. Called once a client process has
+   * exited, so an HTTP session without an open stream is over.
+   */
   async idle({ timeoutMs = 30000 }) {
     const until = Date.now() + timeoutMs
-    while (wss.clients.size > 0) {
-      if (Date.now() > until) return { connections: wss.clients.size, timedOut: true }
+    while (wss.clients.size > 0 || xhr.size > 0) {
+      xhr.endStreamless()
+      if (Date.now() > until) return { connections: wss.clients.size + xhr.size, timedOut: true }
       await sleep(20)
     }
     return { connections: 0 }
@@ -147,7 +194,7 @@ const commands = {
   exit() {
     for (const ws of wss.clients) ws.terminate()
     wss.close()
-    if (tlsServer) tlsServer.close()
+    server.close()
     setImmediate(() => process.exit(0))
     return {}
   },
@@ -166,6 +213,6 @@ process.on('message', async (msg) => {
 // The orchestrator going away takes the server with it.
 process.on('disconnect', () => process.exit(0))
 
-;(tlsServer || wss).on('listening', () => {
-  process.send({ listening: true, host, port: (tlsServer || wss).address().port, nofile: process.env.BENCH_NOFILE })
+server.on('listening', () => {
+  process.send({ listening: true, host, port: server.address().port, nofile: process.env.BENCH_NOFILE })
 })

@@ -6,16 +6,18 @@
 module.exports = function pusherAdapter(Pusher, { takesCa = false } = {}) {
   return {
     /**
-     * One connection to {key, host, port}, over wss:// when `tls` (trusting `ca`, a PEM text).
-     * `onError(message)` is told about connection errors.
+     * One connection to {key, host, port}, over wss:// when `tls` (trusting `ca`, a PEM text),
+     * or over pusher-js's HTTP streaming transport to the same host and port when `transport`
+     * is 'xhr_streaming' (plain HTTP). `onError(message)` is told about connection errors.
      */
-    connect({ key, host, port, tls, ca }, onError) {
+    connect({ key, host, port, tls, ca, transport = 'ws' }, onError) {
       const pusher = new Pusher(key, {
         cluster: 'bench',
         wsHost: host,
         ...(tls ? { wssPort: port, forceTLS: true } : { wsPort: port, forceTLS: false }),
         ...(tls && takesCa ? { ca } : {}),
-        enabledTransports: ['ws'],
+        ...(transport === 'xhr_streaming' ? { httpHost: host, httpPort: port } : {}),
+        enabledTransports: [transport],
         disableStats: true,
       })
       if (onError) {
@@ -41,5 +43,7 @@ function describe(e) {
   if (!e) return String(e)
   if (e.error && e.error.data) return JSON.stringify(e.error.data)
   if (e.error) return String(e.error.message || e.error)
+  // pusher-js's close errors: {type: 'PusherError', data: {code, message}}.
+  if (e.data) return `${e.type}: ${JSON.stringify(e.data)}`
   return e.type || JSON.stringify(e)
 }

@@ -1,3 +1,3 @@
 'use strict'
-// pusher-js (its ws transport only) in this process.
+// pusher-js in this process (the ws transport, or xhr_streaming in the xhr scenario).
 require('./harness')('pusher-js', require('./pusher-api')(require('pusher-js')))

@@ -3,6 +3,7 @@
 // `channels`, bind each of `events` on each (one callback per binding), count `count` events.
 // CPU (whole process, every thread) and event-loop busy time are taken from the moment all
 // subscriptions succeeded to the last event; events/s from the first event to the last.
+// `p.ordered`: the events' data is numbered (payload.sequenced); each must be the next one.
 
 const { performance } = require('perf_hooks')
 const { mainThreadCpuUs } = require('../thread-cpu')
@@ -14,11 +15,13 @@ async function client(adapter, p, ctx) {
   })
   let n = 0
   let sink = 0
+  let misplaced = 0
+  let firstMisplaced
   let tFirst
   let cpu0
   let elu0
   let jsCpu0
-  ctx.progress(() => ({ events: n, lastError }))
+  ctx.progress(() => ({ events: n, lastError, misplaced, firstMisplaced }))
   await new Promise((resolve) => {
     let subscribed = 0
     const onSubscribed = () => {
@@ -30,6 +33,7 @@ async function client(adapter, p, ctx) {
     }
     const onEvent = (data) => {
       sink += data.id
+      if (p.ordered && data.seq !== n && misplaced++ === 0) firstMisplaced = `event ${n} had seq ${data.seq}`
       if (n === 0) tFirst = process.hrtime.bigint()
       if (++n === p.count) resolve()
     }
@@ -45,6 +49,7 @@ async function client(adapter, p, ctx) {
   conn.close()
   // Every event carries {"id":12345,…}: anything else means the data was not decoded.
   if (sink !== n * 12345) throw new Error(`data check failed: sum of data.id over ${n} events is ${sink}`)
+  if (misplaced) throw new Error(`order check failed: ${misplaced} of ${n} events out of place (lost, repeated or reordered; first: ${firstMisplaced})`)
   const cpuUs = cpu.user + cpu.system
   const seconds = Number(tLast - tFirst) / 1e9
   return {
