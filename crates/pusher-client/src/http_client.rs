@@ -44,4 +44,3 @@ pub(crate) fn shared(
     shared.push((Arc::downgrade(&tls), proxy.cloned(), http.clone()));
     http
 }
-

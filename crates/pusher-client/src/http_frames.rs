@@ -98,7 +98,10 @@ impl Lines {
                 &self.partial[..]
             };
             if line.len() > max {
-                return Err(format!("a frame of {} bytes, over the limit of {max}", line.len()));
+                return Err(format!(
+                    "a frame of {} bytes, over the limit of {max}",
+                    line.len()
+                ));
             }
             let text = std::str::from_utf8(line).map_err(|_| "a frame that is not UTF-8")?;
             on(text)?;
@@ -140,7 +143,10 @@ mod tests {
         );
         assert_eq!(
             parse_line(r#"a["{\"event\":\"e\"}","x"]"#),
-            Ok(HttpFrame::Messages(vec![r#"{"event":"e"}"#.into(), "x".into()]))
+            Ok(HttpFrame::Messages(vec![
+                r#"{"event":"e"}"#.into(),
+                "x".into()
+            ]))
         );
         assert_eq!(
             parse_line(r#"m"{}""#),

@@ -145,7 +145,10 @@ impl HttpSocket {
             lines: Lines::default(),
             // A line holds frames' JSON text escaped once more, and a poll's answer may hold
             // every frame queued since the last: at least 16 MiB.
-            max_line: max_message.saturating_mul(2).saturating_add(64).max(MIN_LINE_LIMIT),
+            max_line: max_message
+                .saturating_mul(2)
+                .saturating_add(64)
+                .max(MIN_LINE_LIMIT),
             opened: false,
             inbox: VecDeque::new(),
             outbox: Vec::new(),
@@ -163,9 +166,8 @@ impl HttpSocket {
                 })?;
             if let Some(Inbound::Closed(code, reason)) = socket.inbox.front() {
                 let message = format!("{name} session closed by the server: {code} {reason}");
-                return Err(
-                    ConnectionError::socket(Failure::Handshake, message).with_code(i64::from(*code))
-                );
+                return Err(ConnectionError::socket(Failure::Handshake, message)
+                    .with_code(i64::from(*code)));
             }
             if let Some(Inbound::Broken(e)) = socket.inbox.pop_front() {
                 return Err(e);
@@ -218,7 +220,8 @@ impl HttpSocket {
                                 && self.lines.is_empty();
                             if !matches!(self.receiving, Some(Receiving::Ended)) {
                                 // Dropping the response aborts it; the next turn asks anew.
-                                self.receiving = (!reopen).then(|| Receiving::Body(next_chunk(response)));
+                                self.receiving =
+                                    (!reopen).then(|| Receiving::Body(next_chunk(response)));
                             }
                             if !bytes.is_empty() {
                                 return Poll::Ready(Ok(bytes.len()));
@@ -366,7 +369,10 @@ impl HttpSocket {
             let send = async move {
                 match request.await {
                     Ok(r) if r.status().is_success() => Ok(()),
-                    Ok(r) => Err(format!("the server refused a send (HTTP {})", r.status().as_u16())),
+                    Ok(r) => Err(format!(
+                        "the server refused a send (HTTP {})",
+                        r.status().as_u16()
+                    )),
                     Err(e) => Err(format!("a send failed: {}", describe(&e))),
                 }
             };
@@ -375,7 +381,12 @@ impl HttpSocket {
     }
 
     fn receive_request(&self) -> Receiving {
-        let url = format!("{}/{}{}", self.session, self.kind.receive_path(), self.query);
+        let url = format!(
+            "{}/{}{}",
+            self.session,
+            self.kind.receive_path(),
+            self.query
+        );
         Receiving::Request(Box::pin(self.post(&url, String::new()).send()))
     }
 
@@ -470,7 +481,9 @@ mod tests {
             let (server, id) = path.split_once('/').unwrap();
             assert!(server.parse::<u16>().unwrap() < 1000);
             assert_eq!(id.len(), 8);
-            assert!(id.chars().all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c)));
+            assert!(id
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c)));
         }
     }
 
@@ -486,7 +499,10 @@ mod tests {
     #[test]
     fn the_open_frame_may_move_the_session() {
         assert_eq!(
-            with_host("https://sockjs.pusher.com:8443/pusher/app/k/1/ab", "sockjs-7.pusher.com"),
+            with_host(
+                "https://sockjs.pusher.com:8443/pusher/app/k/1/ab",
+                "sockjs-7.pusher.com"
+            ),
             "https://sockjs-7.pusher.com:8443/pusher/app/k/1/ab"
         );
     }

@@ -57,7 +57,10 @@ impl Socket {
     }
 
     /// Hands `on` each message (and liveness signal) complete so far, until it returns false.
-    pub(crate) fn frames(&mut self, mut on: impl FnMut(Incoming<'_>) -> bool) -> Result<(), SocketEnd> {
+    pub(crate) fn frames(
+        &mut self,
+        mut on: impl FnMut(Incoming<'_>) -> bool,
+    ) -> Result<(), SocketEnd> {
         let http = match self {
             Socket::Ws(ws) => return ws.frames(on).map_err(SocketEnd::from),
             Socket::Http(http) => http,

@@ -223,7 +223,13 @@ fn with_memory<T>(f: impl FnOnce(&mut Memory) -> T) -> T {
 /// endpoint.
 fn memory_key(options: &ClientOptions) -> String {
     match options.http.as_deref() {
-        Some(h) => format!("{} {}:{}:{}", options.url(), h.host, h.http_port, h.https_port),
+        Some(h) => format!(
+            "{} {}:{}:{}",
+            options.url(),
+            h.host,
+            h.http_port,
+            h.https_port
+        ),
         None => options.url(),
     }
 }

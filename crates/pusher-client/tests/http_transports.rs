@@ -30,7 +30,14 @@ async fn connects_subscribes_and_receives(streaming: bool) {
     events.expect_state(Connecting).await;
     let id = events.expect_state(Connected).await.expect("socket id");
     let transport = server.connections()[0].transport.as_str();
-    assert_eq!(transport, if streaming { "xhr_streaming" } else { "xhr_polling" });
+    assert_eq!(
+        transport,
+        if streaming {
+            "xhr_streaming"
+        } else {
+            "xhr_polling"
+        }
+    );
     events.subscribed("my-channel").await;
     wait_subscribed(&server, &id, &["my-channel"]).await;
     let payload = r#"{"hello":"wörld ✓","quote":"\"x\"","nl":"a\nb"}"#;
