@@ -88,7 +88,8 @@ test('pusher:ping from the server gets pusher:pong; a WebSocket ping gets a pong
 
 test('no answer to a ping: reconnects after pongTimeout and resubscribes', async (t) => {
   const { server, connect } = await setup(t)
-  const pusher = connect({ activityTimeout: 200, pongTimeout: 200 })
+  // The WebSocket's own reconnection: the HTTP fallback would take over 5 s in.
+  const pusher = connect({ activityTimeout: 200, pongTimeout: 200, enabledTransports: ['ws'] })
   const channel = pusher.subscribe('news')
   await nextEvent(channel, 'pusher:subscription_succeeded')
   const first = pusher.connection.socket_id
@@ -190,7 +191,8 @@ test('malformed frames are reported as errors and the connection carries on', as
 test('an invalid handshake is reported and retried instead of hanging', async (t) => {
   const { server, connect } = await setup(t)
   server.setHandshake({ mode: 'invalidFirstFrame' })
-  const pusher = connect()
+  // The WebSocket's own retry: the HTTP fallback would take over 5 s in.
+  const pusher = connect({ enabledTransports: ['ws'] })
   const error = await nextEvent(pusher.connection, 'error')
   t.deepEqual(error, { type: 'HandshakeError', error: 'Invalid handshake' })
   server.setHandshake({ mode: 'normal' })
@@ -200,7 +202,8 @@ test('an invalid handshake is reported and retried instead of hanging', async (t
 test('a pusher:error with code null during the handshake does not crash; it retries', async (t) => {
   const { server, connect } = await setup(t)
   server.setHandshake({ mode: 'error', message: 'odd server' })
-  const pusher = connect()
+  // The WebSocket's own retry: the HTTP fallback would take over 5 s in.
+  const pusher = connect({ enabledTransports: ['ws'] })
   const error = await nextEvent(pusher.connection, 'error')
   t.deepEqual(error, { type: 'WebSocketError', error: { type: 'PusherError', data: { code: null, message: 'odd server' } } })
   server.setHandshake({ mode: 'normal' })

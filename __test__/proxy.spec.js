@@ -63,9 +63,13 @@ test.serial('a malformed HTTPS_PROXY does not throw: each attempt reports it, an
   t.regex(first.error.message, /HTTPS_PROXY/)
   t.regex(first.error.message, /only http:\/\/ proxies/)
   t.false(first.error.message.includes('secret'))
-  // Retried after a back-off, reported again, and never connected directly.
-  await nextEvent(pusher.connection, 'connecting_in')
+  // The HTTP fallbacks (5 s and 9 s in) fail the same way; then the attempt is retried after a
+  // back-off, reported again, and nothing ever connected directly.
+  await nextEvent(pusher.connection, 'connecting_in', 12000)
   await nextEvent(pusher.connection, 'error', 4000)
-  t.is(pusher.connection.state, 'connecting')
+  t.is(pusher.connection.state, 'unavailable', 'still trying, 10 s on')
+  t.true(errors.length >= 4, `${errors.length} errors`)
+  t.true(errors.every((e) => /HTTPS_PROXY/.test(e.error.message)))
   t.is(server.connections().length, 0)
+  t.deepEqual(server.httpRequests(), [])
 })
