@@ -50,4 +50,27 @@ function firstLine(s) {
   return String(s).split('\n')[0].slice(0, 300)
 }
 
-module.exports = { order, repeat, transport }
+/** A throughput run's client figures, as every throughput table reports them. */
+function clientMetrics(r) {
+  return {
+    eventsPerSec: r.result.eventsPerSec,
+    cpuUsPerEvent: r.result.cpuUsPerEvent,
+    jsBusyUsPerEvent: r.result.jsBusyUsPerEvent,
+    jsCpuUsPerEvent: r.result.jsCpuUsPerEvent,
+    rssMB: r.result.rssMB,
+  }
+}
+
+/** The rows of a throughput table for `clientMetrics`, then `extra` rows. */
+function clientMetricRows(extra) {
+  return [
+    { label: 'events/s', key: 'eventsPerSec' },
+    { label: 'process CPU µs/event (all threads)', key: 'cpuUsPerEvent' },
+    { label: 'JS-thread busy µs/event', key: 'jsBusyUsPerEvent' },
+    { label: 'JS-thread CPU µs/event', key: 'jsCpuUsPerEvent' },
+    { label: 'client RSS after, MB', key: 'rssMB' },
+    ...extra,
+  ]
+}
+
+module.exports = { order, repeat, transport, clientMetrics, clientMetricRows }

@@ -8,7 +8,7 @@ const { client } = require('./stream-client')
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat, transport } = require('./common')
+  const { repeat, transport, clientMetrics, clientMetricRows } = require('./common')
   const { data } = require('../payload')
   const { over, prefix } = transport(server)
   const sections = []
@@ -36,11 +36,7 @@ async function run({ config, server, log }) {
           ok: true,
           brief: `${Math.round(r.result.eventsPerSec)} events/s`,
           metrics: {
-            eventsPerSec: r.result.eventsPerSec,
-            cpuUsPerEvent: r.result.cpuUsPerEvent,
-            jsBusyUsPerEvent: r.result.jsBusyUsPerEvent,
-            jsCpuUsPerEvent: r.result.jsCpuUsPerEvent,
-            rssMB: r.result.rssMB,
+            ...clientMetrics(r),
             serverBusyPct: r.server.busy * 100,
             serverCpuUsPerEvent: r.source && r.source.cpuUs / v.count,
           },
@@ -58,15 +54,10 @@ async function run({ config, server, log }) {
         'events/s: first to last event; CPU: process.cpuUsage() of the client process (every thread), from subscribed to last event; ' +
         'JS-thread busy: performance.eventLoopUtilization() active time (wall time, so it can exceed CPU when the core is shared); ' +
         'JS-thread CPU: the main thread\'s own CPU time (/proc, 10 ms ticks). Event source CPU %: its process.cpuUsage() over the client\'s window.',
-      metrics: [
-        { label: 'events/s', key: 'eventsPerSec' },
-        { label: 'process CPU µs/event (all threads)', key: 'cpuUsPerEvent' },
-        { label: 'JS-thread busy µs/event', key: 'jsBusyUsPerEvent' },
-        { label: 'JS-thread CPU µs/event', key: 'jsCpuUsPerEvent' },
-        { label: 'client RSS after, MB', key: 'rssMB' },
+      metrics: clientMetricRows([
         { label: 'event source CPU % (client window)', key: 'serverBusyPct' },
         { label: 'event source CPU µs/event', key: 'serverCpuUsPerEvent', digits: 3 },
-      ],
+      ]),
       ...out,
     })
   }

@@ -11,7 +11,7 @@ const HTTP_CLIENTS = ['pusher-native', 'pusher-js']
 
 async function run({ config, server, log }) {
   const { runClient } = require('../runner')
-  const { repeat } = require('./common')
+  const { repeat, clientMetrics, clientMetricRows } = require('./common')
   const clients = config.clients.filter((c) => HTTP_CLIENTS.includes(c))
   if (clients.length === 0) {
     log('  skipped: neither pusher-native nor pusher-js is among CLIENTS')
@@ -53,11 +53,7 @@ async function run({ config, server, log }) {
           ok: true,
           brief: `${Math.round(r.result.eventsPerSec)} events/s, ${src.streams} stream requests`,
           metrics: {
-            eventsPerSec: r.result.eventsPerSec,
-            cpuUsPerEvent: r.result.cpuUsPerEvent,
-            jsBusyUsPerEvent: r.result.jsBusyUsPerEvent,
-            jsCpuUsPerEvent: r.result.jsCpuUsPerEvent,
-            rssMB: r.result.rssMB,
+            ...clientMetrics(r),
             streams: src.streams,
             serverBusyPct: r.server.busy * 100,
             serverCpuUsPerEvent: src.cpuUs / v.count,
@@ -77,16 +73,11 @@ async function run({ config, server, log }) {
       note:
         'Metrics as in the throughput table. Stream requests: the first one and each reopening after 256 KiB ' +
         '(the event source stops at the line that crosses 256 KiB and carries on in the next request).',
-      metrics: [
-        { label: 'events/s', key: 'eventsPerSec' },
-        { label: 'process CPU µs/event (all threads)', key: 'cpuUsPerEvent' },
-        { label: 'JS-thread busy µs/event', key: 'jsBusyUsPerEvent' },
-        { label: 'JS-thread CPU µs/event', key: 'jsCpuUsPerEvent' },
-        { label: 'client RSS after, MB', key: 'rssMB' },
+      metrics: clientMetricRows([
         { label: 'stream requests', key: 'streams', digits: 0 },
         { label: 'event source CPU % (client window)', key: 'serverBusyPct' },
         { label: 'event source CPU µs/event', key: 'serverCpuUsPerEvent', digits: 3 },
-      ],
+      ]),
       ...out,
     })
   }
