@@ -1,0 +1,4 @@
+'use strict'
+// The user suite again, every client pinned to xhr_streaming (see pinnedTransport in helpers/events.js).
+process.env.PUSHER_TEST_TRANSPORT = 'xhr_streaming'
+require('../user.spec.js')
