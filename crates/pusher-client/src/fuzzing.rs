@@ -1,6 +1,7 @@
 //! Entry points for the cargo-fuzz targets in `crates/pusher-client/fuzz` (feature
 //! `fuzzing`). Not an API: each takes the fuzzer's bytes and panics when a property fails.
 
+use crate::http_frames::{parse_line, Lines};
 use crate::pusher_frame;
 use crate::state::{Input, Machine};
 use crate::ws_diff;
@@ -97,4 +98,37 @@ pub fn pusher_frame(data: &[u8]) {
     open.handle(Input::Subscribe("presence-c"), now);
     open.handle(Input::Text(text), now);
     let _ = open.take_actions();
+}
+
+/// The body of an HTTP transport's receive request, cut into chunks at the first byte's
+/// choice: every line is parsed, a line over the limit or not UTF-8 is refused, and nothing
+/// panics. The same bytes in one chunk and in two give the same lines.
+pub fn http_lines(data: &[u8]) {
+    let [cut, rest @ ..] = data else {
+        return;
+    };
+    let collect = |chunks: &[&[u8]]| {
+        let mut lines = Lines::default();
+        let mut seen = Vec::new();
+        for chunk in chunks {
+            let read = lines.push(chunk, 512, |line| {
+                seen.push((line.to_owned(), parse_line(line).is_ok()));
+                Ok(())
+            });
+            if read.is_err() {
+                seen.push(("<refused>".to_owned(), false));
+                break;
+            }
+        }
+        seen
+    };
+    let at = (*cut as usize).min(rest.len());
+    let (a, b) = rest.split_at(at);
+    let whole = collect(&[rest]);
+    let split = collect(&[a, b]);
+    // A refusal may come a chunk earlier when split (the limit is judged per chunk too), so
+    // compare up to the first refusal.
+    let upto = |v: &Vec<(String, bool)>| v.iter().take_while(|(l, _)| l != "<refused>").count();
+    let n = upto(&whole).min(upto(&split));
+    assert_eq!(whole[..n], split[..n], "lines differ when the body is cut at {at}");
 }
