@@ -154,3 +154,17 @@ test('a self-hosted wsHost without httpHost never sends an HTTP request, even wi
   t.deepEqual([...targets], [`CONNECT ${server.host}:${server.port}`], 'only the WebSocket, through the proxy')
   t.deepEqual(server.httpRequests(), [])
 })
+
+test('the HTTP transports go through the proxy, as the WebSocket does', async (t) => {
+  const server = await startServer(t)
+  const proxy = await startProxy(t)
+  const pusher = client(t, server, { enabledTransports: ['xhr_polling'], proxy: proxy.url })
+  await connectedAfter(pusher)
+  t.is(transportOf(server, pusher), 'xhr_polling')
+  const channel = await subscribed(pusher, 'via-proxy')
+  await roundTrip(server, pusher, 'via-proxy')
+  t.true(channel.subscribed)
+  const base = `http://${server.host}:${server.port}/pusher/app/${server.key}/`
+  const kinds = new Set(proxy.seen.map((s) => `${s.method} ${s.target.startsWith(base) ? s.target.slice(base.length).split('/')[2].replace(/\?.*/, '') : s.target}`))
+  t.deepEqual([...kinds].sort(), ['POST xhr', 'POST xhr_send'])
+})
