@@ -42,6 +42,7 @@ mod options;
 pub mod policy;
 pub mod proxy;
 pub mod pusher_frame;
+mod pusher_frame_scan;
 mod state;
 pub mod tls;
 mod transport;
