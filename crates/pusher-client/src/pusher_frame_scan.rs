@@ -156,13 +156,31 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Where the first `"`, `\` or control character of `bytes` is, eight bytes at a time.
+/// Where the first `"`, `\` or control character of `bytes` is: the scan's inner loop, which
+/// runs over every byte of an event's data.
 fn special_at(bytes: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    let at = sse2::plain_prefix(bytes);
+    #[cfg(not(target_arch = "x86_64"))]
+    let at = plain_prefix_swar(bytes);
+    bytes[at..]
+        .iter()
+        .position(|&b| is_special(b))
+        .map(|i| at + i)
+}
+
+fn is_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// How many bytes from the start, in whole 8-byte steps, hold nothing special.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn plain_prefix_swar(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
+    for chunk in bytes.chunks_exact(8) {
         let x = u64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
         let quote = has_zero(x ^ (ONES * u64::from(b'"')));
         let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
@@ -173,8 +191,60 @@ fn special_at(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    bytes[at..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|i| at + i)
+    at
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    /// How many bytes from the start, in whole 16-byte steps, hold nothing special. SSE2 is
+    /// part of every x86_64 CPU; 16 bytes a step is about four times the 8-byte SWAR loop.
+    pub(super) fn plain_prefix(bytes: &[u8]) -> usize {
+        let mut at = 0;
+        for chunk in bytes.chunks_exact(16) {
+            // SAFETY: SSE2 is always there on x86_64; `chunk` is 16 readable bytes, and an
+            // unaligned load is allowed.
+            let special = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+                let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+                // Unsigned v <= 0x1f: max(v, 0x1f) is 0x1f.
+                let limit = _mm_set1_epi8(0x1f);
+                let control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+            };
+            if special != 0 {
+                return at + special.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_bytes_are_found_at_every_offset() {
+        for len in 0..48 {
+            for at in 0..=len {
+                for b in [b'"', b'\\', 0x00, 0x01, 0x1f, b' ', 0x7f, 0x80, 0xe9, 0xff] {
+                    let mut bytes = vec![b'x'; len];
+                    if at < len {
+                        bytes[at] = b;
+                    }
+                    let naive = bytes.iter().position(|&b| is_special(b));
+                    assert_eq!(special_at(&bytes), naive, "{len} {at} {b:#x}");
+                    let swar = plain_prefix_swar(&bytes);
+                    assert!(
+                        swar.is_multiple_of(8) && swar <= naive.unwrap_or(len),
+                        "{len} {at} {b:#x}"
+                    );
+                }
+            }
+        }
+    }
 }
