@@ -22,9 +22,16 @@ fn push_opt(out: &mut String, s: Option<&str>) {
     }
 }
 
+/// Written in place of a message's event name or channel that is the same as the previous
+/// message's in the batch: JSON.parse reads a small number for less than it takes to make
+/// (and look up in V8's string table) the same short string again for every event.
+pub(crate) const SAME_AS_BEFORE: &str = "0";
+
 /// Encodes a batch's events.
 pub(crate) fn encode(events: &[Event]) -> String {
     let mut out = String::with_capacity(64 + events.len() * 96);
+    let mut last_event: Option<&str> = None;
+    let mut last_channel: Option<Option<&str>> = None;
     out.push('[');
     for (n, event) in events.iter().enumerate() {
         if n > 0 {
@@ -43,9 +50,19 @@ pub(crate) fn encode(events: &[Event]) -> String {
                     None => (MESSAGE_NONE, None),
                 };
                 let _ = write!(out, "{kind},");
-                push_str(&mut out, &m.event);
+                if last_event == Some(m.event.as_str()) {
+                    out.push_str(SAME_AS_BEFORE);
+                } else {
+                    push_str(&mut out, &m.event);
+                    last_event = Some(&m.event);
+                }
                 out.push(',');
-                push_opt(&mut out, m.channel.as_deref());
+                if last_channel == Some(m.channel.as_deref()) {
+                    out.push_str(SAME_AS_BEFORE);
+                } else {
+                    push_opt(&mut out, m.channel.as_deref());
+                    last_channel = Some(m.channel.as_deref());
+                }
                 out.push(',');
                 match (&m.data, raw) {
                     (_, Some(raw)) => out.push_str(raw),
@@ -125,6 +142,51 @@ mod tests {
         assert_eq!(v[13], serde_json::Value::Null);
         assert_eq!(v[15], MESSAGE_NONE);
         assert_eq!(v.len(), 20);
+        // The first message names its event and channel; the others repeat them.
+        assert_eq!(
+            (&v[1], &v[2]),
+            (&serde_json::json!("ev"), &serde_json::json!("ch"))
+        );
+        for i in [6, 7, 11, 12, 16, 17] {
+            assert_eq!(v[i], 0, "slot {i}");
+        }
+    }
+
+    #[test]
+    fn names_are_repeated_only_when_they_change() {
+        let m = |event: &str, channel: Option<&str>| {
+            Event::Message(Message {
+                event: event.into(),
+                channel: channel.map(Into::into),
+                data: None,
+                user_id: None,
+            })
+        };
+        let s = encode(&[
+            m("a", None),
+            m("a", Some("c")),
+            m("b", Some("c")),
+            m("b", None),
+            m("b", None),
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        let names: Vec<_> = v
+            .as_array()
+            .unwrap()
+            .chunks(5)
+            .map(|e| (e[1].clone(), e[2].clone()))
+            .collect();
+        use serde_json::json;
+        assert_eq!(
+            names,
+            [
+                (json!("a"), json!(null)),
+                (json!(0), json!("c")),
+                (json!("b"), json!(0)),
+                (json!(0), json!(null)),
+                (json!(0), json!(0)),
+            ]
+        );
     }
 
     #[test]
