@@ -3,7 +3,6 @@
 //! gets finished values from a single parse (kind `MESSAGE_VALUE`).
 
 use pusher_client::{Data, Event};
-use serde::de::IgnoredAny;
 use std::fmt::Write;
 
 use crate::batch::{
@@ -43,7 +42,7 @@ pub(crate) fn encode(events: &[Event]) -> String {
                 // try to parse (pusher-js keeps what does not parse as a string).
                 let (kind, raw) = match &m.data {
                     Some(Data::Json(j)) => (MESSAGE_VALUE, Some(j.as_str())),
-                    Some(Data::Text(t)) if serde_json::from_str::<IgnoredAny>(t).is_ok() => {
+                    Some(Data::Text(t)) if pusher_client::json_check::is_json(t) => {
                         (MESSAGE_VALUE, Some(t.as_str()))
                     }
                     Some(Data::Text(_)) => (MESSAGE_TEXT, None),

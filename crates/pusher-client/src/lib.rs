@@ -38,6 +38,7 @@ mod event;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handshake_headers;
+pub mod json_check;
 mod options;
 pub mod policy;
 pub mod proxy;

@@ -158,7 +158,7 @@ impl<'a> Scanner<'a> {
 
 /// Where the first `"`, `\` or control character of `bytes` is: the scan's inner loop, which
 /// runs over every byte of an event's data.
-fn special_at(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn special_at(bytes: &[u8]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     let at = sse2::plain_prefix(bytes);
     #[cfg(not(target_arch = "x86_64"))]
