@@ -26,9 +26,26 @@ fn push_opt(out: &mut String, s: Option<&str>) {
 /// (and look up in V8's string table) the same short string again for every event.
 pub(crate) const SAME_AS_BEFORE: &str = "0";
 
+/// About the length of a batch's text, so that it is written without growing: at 1 KB per
+/// event, growing from a guess of 96 B per event copied 1.4 KB more per event.
+fn capacity(events: &[Event]) -> usize {
+    let mut n = 2;
+    for event in events {
+        // The slots, commas and names; data on top. Escapes may add more (then it grows).
+        n += 48;
+        if let Event::Message(m) = event {
+            n += match &m.data {
+                Some(Data::Json(d) | Data::Text(d)) => d.len(),
+                None => 0,
+            };
+        }
+    }
+    n
+}
+
 /// Encodes a batch's events.
 pub(crate) fn encode(events: &[Event]) -> String {
-    let mut out = String::with_capacity(64 + events.len() * 96);
+    let mut out = String::with_capacity(capacity(events));
     let mut last_event: Option<&str> = None;
     let mut last_channel: Option<Option<&str>> = None;
     out.push('[');
