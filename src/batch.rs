@@ -110,7 +110,8 @@ impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
         self.epoch = batch.epoch;
         // Encoded here, on an engine thread: the JS thread only parses it.
-        let payload = crate::batch_json::encode(&batch.events);
+        let mut payload = self.delivery.buffers().take();
+        crate::batch_json::encode_into(&mut payload, &batch.events);
         let bytes = payload.len();
         self.delivery.backlog().add(bytes);
         let seq = self.progress.sent.fetch_add(1, Ordering::AcqRel) + 1;

@@ -45,7 +45,14 @@ fn capacity(events: &[Event]) -> usize {
 
 /// Encodes a batch's events.
 pub(crate) fn encode(events: &[Event]) -> String {
-    let mut out = String::with_capacity(capacity(events));
+    let mut out = String::new();
+    encode_into(&mut out, events);
+    out
+}
+
+/// Encodes a batch's events into `out` (empty; it may have room from an earlier batch).
+pub(crate) fn encode_into(out: &mut String, events: &[Event]) {
+    out.reserve(capacity(events));
     let mut last_event: Option<&str> = None;
     let mut last_channel: Option<Option<&str>> = None;
     out.push('[');
@@ -69,24 +76,24 @@ pub(crate) fn encode(events: &[Event]) -> String {
                 if last_event == Some(m.event.as_str()) {
                     out.push_str(SAME_AS_BEFORE);
                 } else {
-                    push_str(&mut out, &m.event);
+                    push_str(out, &m.event);
                     last_event = Some(&m.event);
                 }
                 out.push(',');
                 if last_channel == Some(m.channel.as_deref()) {
                     out.push_str(SAME_AS_BEFORE);
                 } else {
-                    push_opt(&mut out, m.channel.as_deref());
+                    push_opt(out, m.channel.as_deref());
                     last_channel = Some(m.channel.as_deref());
                 }
                 out.push(',');
                 match (&m.data, raw) {
                     (_, Some(raw)) => out.push_str(raw),
-                    (Some(Data::Text(t)), None) => push_str(&mut out, t),
+                    (Some(Data::Text(t)), None) => push_str(out, t),
                     _ => out.push_str("null"),
                 }
                 out.push(',');
-                push_opt(&mut out, m.user_id.as_deref());
+                push_opt(out, m.user_id.as_deref());
             }
             Event::StateChange {
                 previous,
@@ -99,7 +106,7 @@ pub(crate) fn encode(events: &[Event]) -> String {
                     previous.as_str(),
                     current.as_str()
                 );
-                push_opt(&mut out, socket_id.as_deref());
+                push_opt(out, socket_id.as_deref());
                 out.push_str(",null");
             }
             Event::ConnectingIn { delay } => {
@@ -112,18 +119,17 @@ pub(crate) fn encode(events: &[Event]) -> String {
             }
             Event::ChannelRemoved { channel } => {
                 let _ = write!(out, "{CHANNEL_REMOVED},null,");
-                push_str(&mut out, channel);
+                push_str(out, channel);
                 out.push_str(",null,null");
             }
             Event::Log(line) => {
                 let _ = write!(out, "{LOG},null,null,");
-                push_str(&mut out, line);
+                push_str(out, line);
                 out.push_str(",null");
             }
         }
     }
     out.push(']');
-    out
 }
 
 #[cfg(test)]
