@@ -3,6 +3,7 @@
 // sample was in, in µs per event. bench/PROFILE.md has the commands and the results.
 //
 //   perf script -F comm,pid,tid,ip,sym -i perf.data | node bench/perf-split.js <µs CPU per event>
+//   … | DETAIL='batch encode' node bench/perf-split.js …   # and the leaf symbols of a part
 //
 // The client process is the one with a `pusher-io` thread; other processes (the event
 // source) are left out. Each sample goes to the first part whose pattern matches a frame of
@@ -14,7 +15,7 @@ const PARTS = {
   io: [
     ['crossing: threadsafe-function call (queue, uv_async_send)', /call_threadsafe_function|uv_async_send|ThreadsafeFunction.*::call\b/],
     ['batch: freeing the turn\'s events', /drop_in_place<pusher_client::event::Batch>|drop_in_place<alloc::vec::Vec<pusher_client::event::Event/],
-    ['batch encode: checking text data is JSON', /IgnoredAny/],
+    ['batch encode: checking text data is JSON', /IgnoredAny|json_check/],
     ['batch encode: escaping and copying', /batch_json|BatchSink as pusher_client::event::EventSink>::deliver/],
     ['Pusher frame parse: data string unescaped and copied', /from_raw|Data::from_raw/],
     ['Pusher frame parse: envelope', /pusher_frame::decode|^decode \(inlined\)|WireFrame/],
@@ -86,7 +87,14 @@ function main() {
       continue
     }
     const byPart = count(ts.map((s) => classify(s.frames, PARTS[thread])))
-    for (const [p, n] of byPart) console.log(`  ${p.padEnd(60)} ${pct(n, ts.length).padStart(7)} ${us(n)}`)
+    for (const [p, n] of byPart) {
+      console.log(`  ${p.padEnd(60)} ${pct(n, ts.length).padStart(7)} ${us(n)}`)
+      // DETAIL=<words of a part's name>: that part's leaf symbols too.
+      if (process.env.DETAIL && p.includes(process.env.DETAIL)) {
+        const leaves = count(ts.filter((s) => classify(s.frames, PARTS[thread]) === p).map((s) => s.frames[0] || '?'))
+        for (const [sym, k] of leaves.slice(0, 12)) console.log(`      ${sym.slice(0, 84).padEnd(84)} ${pct(k, n).padStart(7)}`)
+      }
+    }
     console.log('  top leaf symbols:')
     for (const [sym, n] of count(ts.map((s) => s.frames[0] || '?')).slice(0, 15)) {
       console.log(`    ${sym.slice(0, 90).padEnd(90)} ${pct(n, ts.length).padStart(7)}`)
