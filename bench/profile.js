@@ -3,6 +3,11 @@
 // the thing to profile. Prints events/s, process CPU and JS-thread CPU per event.
 //
 //   SIZE=1024 COUNT=300000 taskset -c 1 perf record -F 1999 -g -- node --perf-basic-prof bench/profile.js
+//
+// Only the events' window, without start-up (bench/PROFILE.md has the full commands):
+//
+//   mkfifo /tmp/ctl /tmp/ack
+//   PERF_CTL=/tmp/ctl PERF_ACK=/tmp/ack taskset -c 1 perf record -D -1 --control fifo:/tmp/ctl,/tmp/ack … -- node …
 //   perf report --no-children --sort pid        # which thread
 //   perf report --no-children --tid <pid> --sort dso,sym -g none
 //
@@ -14,22 +19,27 @@ const { data } = require('./payload')
 const { mainThreadCpuUs } = require('./thread-cpu')
 const Pusher = require('..')
 
+const fs = require('fs')
+
 const SIZE = Number(process.env.SIZE || 1024)
 const COUNT = Number(process.env.COUNT || 300000)
 
 ;(async () => {
-  const server = await startServer({ nofile: 4096 })
+  // The event source on another core than this process (pinned with taskset to the client's).
+  const server = await startServer({ nofile: 4096, core: Number(process.env.SERVER_CORE || 0) })
   const pusher = new Pusher('bench', { cluster: 'bench', wsHost: '127.0.0.1', wsPort: server.port, forceTLS: false })
   const channel = pusher.subscribe('profile')
   await new Promise((resolve) => channel.bind('pusher:subscription_succeeded', resolve))
   let n = 0
   const done = new Promise((resolve) => channel.bind('ev', () => ++n === COUNT && resolve()))
+  perfControl('enable')
   const t0 = process.hrtime.bigint()
   const cpu0 = process.cpuUsage()
   const js0 = mainThreadCpuUs()
   server.call('blast', { events: [{ channel: 'profile', event: 'ev', data: data(SIZE) }], count: COUNT })
   await done
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  perfControl('disable')
   const cpu = process.cpuUsage(cpu0)
   const js = mainThreadCpuUs()
   console.log(
@@ -40,3 +50,14 @@ const COUNT = Number(process.env.COUNT || 300000)
   pusher.disconnect()
   await server.stop()
 })()
+
+let perfFds = null
+
+/** Tells a `perf record --control fifo:$PERF_CTL,$PERF_ACK` to start or stop sampling. */
+function perfControl(command) {
+  if (!process.env.PERF_CTL) return
+  if (perfFds === null) perfFds = [fs.openSync(process.env.PERF_CTL, 'w'), fs.openSync(process.env.PERF_ACK, 'r')]
+  fs.writeSync(perfFds[0], `${command}\n`)
+  // perf answers "ack\n" once it has done it.
+  fs.readSync(perfFds[1], Buffer.alloc(16))
+}

@@ -34,16 +34,24 @@ function decodeText(text) {
  */
 function forEachEvent(text, handler, epoch) {
   const batch = JSON.parse(text)
+  // A message's event name or channel is 0 when it is the previous message's.
+  let event
+  let channel
   for (let i = 0; i < batch.length && handler._epoch === epoch; i += STRIDE) {
-    switch (batch[i]) {
+    const kind = batch[i]
+    if (kind === MESSAGE_VALUE || kind === MESSAGE_TEXT || kind === MESSAGE_NONE) {
+      if (batch[i + 1] !== 0) event = batch[i + 1]
+      if (batch[i + 2] !== 0) channel = batch[i + 2]
+    }
+    switch (kind) {
       case MESSAGE_VALUE:
-        handler._handleMessage(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
+        handler._handleMessage(event, channel, batch[i + 3], batch[i + 4])
         break
       case MESSAGE_TEXT:
-        handler._handleMessage(batch[i + 1], batch[i + 2], decodeText(batch[i + 3]), batch[i + 4])
+        handler._handleMessage(event, channel, decodeText(batch[i + 3]), batch[i + 4])
         break
       case MESSAGE_NONE:
-        handler._handleMessage(batch[i + 1], batch[i + 2], undefined, batch[i + 4])
+        handler._handleMessage(event, channel, undefined, batch[i + 4])
         break
       case STATE:
         handler._handleState(batch[i + 1], batch[i + 2], batch[i + 3])

@@ -4,7 +4,8 @@
 //! Layout, five slots per event: `[kind, a, b, c, d]`, decoded by `lib/batch.js`, which
 //! reads the kinds below from the addon (they are defined here only):
 //! - `MESSAGE_TEXT` / `MESSAGE_VALUE` / `MESSAGE_NONE`: a = event, b = channel, c = data
-//!   (a string that may hold JSON / the value itself / absent), d = user_id
+//!   (a string that may hold JSON / the value itself / absent), d = user_id; a or b is the
+//!   number 0 when it is the same as the previous message's in the batch
 //! - `STATE`: a = previous, b = current, c = socket_id
 //! - `CONNECTING_IN`: c = delay in ms
 //! - `ERROR`: c = the pusher-js error object
@@ -109,7 +110,8 @@ impl EventSink for BatchSink {
     fn deliver(&mut self, batch: Batch) -> bool {
         self.epoch = batch.epoch;
         // Encoded here, on an engine thread: the JS thread only parses it.
-        let payload = crate::batch_json::encode(&batch.events);
+        let mut payload = self.delivery.buffers().take();
+        crate::batch_json::encode_into(&mut payload, &batch.events);
         let bytes = payload.len();
         self.delivery.backlog().add(bytes);
         let seq = self.progress.sent.fetch_add(1, Ordering::AcqRel) + 1;

@@ -9,6 +9,7 @@
 //! open-handle check included).
 
 use crate::batch::Progress;
+use crate::batch_buffers::{BatchBuffers, BatchText};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -36,7 +37,7 @@ pub(crate) enum Item {
     Ended { client: u32, epoch: u64 },
 }
 
-type DeliverArgs = FnArgs<(u32, Option<String>, f64)>;
+type DeliverArgs = FnArgs<(u32, Option<BatchText>, f64)>;
 
 type DeliverFn = ThreadsafeFunction<Item, (), DeliverArgs, Status, false, false, 0>;
 
@@ -44,6 +45,7 @@ type DeliverFn = ThreadsafeFunction<Item, (), DeliverArgs, Status, false, false,
 pub(crate) struct Delivery {
     tsfn: DeliverFn,
     backlog: Arc<Backlog>,
+    buffers: Arc<BatchBuffers>,
 }
 
 /// The way to JS of every client that connects through it: `lib/delivery.js` makes one per
@@ -89,6 +91,8 @@ impl BatchDelivery {
 
     fn open(&self, env: &Env) -> Result<Delivery> {
         let taken = self.backlog.clone();
+        let buffers = Arc::new(BatchBuffers::default());
+        let given_back = buffers.clone();
         let tsfn = self
             .deliver
             .borrow_back(env)?
@@ -102,21 +106,27 @@ impl BatchDelivery {
                 };
                 // No JS caller to throw to here (an error would be an uncaught exception):
                 // a panic becomes an `error` event in place of the batch it spoiled.
-                std::panic::catch_unwind(AssertUnwindSafe(|| arguments(&taken, ctx.value)))
-                    .unwrap_or_else(|panic| {
-                        let lost = lost_batch(pusher_client::error::panic_message(&*panic));
-                        Ok((client, Some(lost), epoch as f64).into())
-                    })
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    arguments(&taken, &given_back, ctx.value)
+                }))
+                .unwrap_or_else(|panic| {
+                    let lost = BatchText {
+                        text: lost_batch(pusher_client::error::panic_message(&*panic)),
+                        buffers: given_back.clone(),
+                    };
+                    Ok((client, Some(lost), epoch as f64).into())
+                })
             })?;
         Ok(Delivery {
             tsfn,
             backlog: self.backlog.clone(),
+            buffers,
         })
     }
 }
 
-/// The JS call's arguments for `item`.
-fn arguments(taken: &Backlog, item: Item) -> Result<DeliverArgs> {
+/// The JS call's arguments for `item`; its text goes back to `buffers` once in JS.
+fn arguments(taken: &Backlog, buffers: &Arc<BatchBuffers>, item: Item) -> Result<DeliverArgs> {
     match item {
         Item::Batch {
             client,
@@ -130,7 +140,11 @@ fn arguments(taken: &Backlog, item: Item) -> Result<DeliverArgs> {
             // JS runs this batch before anything else this thread does next.
             progress.taken(seq);
             crate::test_hooks::check("delivery");
-            Ok((client, Some(payload), epoch as f64).into())
+            let text = BatchText {
+                text: payload,
+                buffers: buffers.clone(),
+            };
+            Ok((client, Some(text), epoch as f64).into())
         }
         Item::Ended { client, epoch } => Ok((client, None, epoch as f64).into()),
     }
@@ -157,5 +171,10 @@ impl Delivery {
     /// Events waiting for the JS thread.
     pub(crate) fn backlog(&self) -> &Arc<Backlog> {
         &self.backlog
+    }
+
+    /// Texts to write batches into.
+    pub(crate) fn buffers(&self) -> &BatchBuffers {
+        &self.buffers
     }
 }

@@ -18,6 +18,7 @@
 
 mod authorizer;
 mod batch;
+mod batch_buffers;
 mod batch_json;
 mod channel_kind;
 mod cleanup;

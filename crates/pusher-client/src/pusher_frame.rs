@@ -84,6 +84,20 @@ pub enum FrameError {
 
 /// Decodes one text frame.
 pub fn decode(text: &str) -> Result<Frame, FrameError> {
+    // Frames of the common shape in one pass; serde reads the rest (and says what is wrong).
+    if let Some(f) = crate::pusher_frame_scan::scan(text) {
+        return Ok(Frame {
+            event: f.event.into_owned(),
+            channel: f.channel.map(Cow::into_owned),
+            data: f.data,
+            // pusher-js keeps `user_id` only when it is truthy.
+            user_id: f.user_id.filter(|u| !u.is_empty()).map(Cow::into_owned),
+        });
+    }
+    decode_with_serde(text)
+}
+
+fn decode_with_serde(text: &str) -> Result<Frame, FrameError> {
     let wire: WireFrame<'_> = serde_json::from_str(text)?;
     let data = match wire.data {
         Some(raw) => Some(Data::from_raw(raw)?),
@@ -315,9 +329,11 @@ mod tests {
             r#"{"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\",\"activity_timeout\":120}"}"#,
             r#"{"event":"e","channel":"c","data":"{\"a\":[1,2,{\"b\":null}]}","user_id":"u"}"#,
             r#"{"event":"pusher:error","data":{"code":null,"message":"x\u00e9"}}"#,
+            r#" { "channel" : null , "data":"a\n\"b\"\/\\\t" ,"event":"e\"q"} "#,
         ];
         let mut rng = crate::policy::Jitter::new(42);
         let mut pick = |n: usize| (rng.next_unit() * n as f64) as usize;
+        let mut scanned = 0;
         for i in 0..20_000 {
             let mut bytes = seeds[i % seeds.len()].as_bytes().to_vec();
             for _ in 0..1 + pick(4) {
@@ -334,6 +350,11 @@ mod tests {
                 }
             }
             if let Ok(text) = std::str::from_utf8(&bytes) {
+                // The one-pass scan answers only where serde agrees.
+                if crate::pusher_frame_scan::scan(text).is_some() {
+                    assert_eq!(decode(text).ok(), decode_with_serde(text).ok(), "{text}");
+                    scanned += 1;
+                }
                 if let Ok(frame) = decode(text) {
                     let _ = frame.event.len();
                     if let Some(d) = &frame.data {
@@ -341,6 +362,46 @@ mod tests {
                     }
                 }
             }
+        }
+        assert!(
+            scanned > 1_000,
+            "only {scanned} mutations took the one-pass scan"
+        );
+    }
+
+    #[test]
+    fn one_pass_scan_agrees_with_serde() {
+        let frames = [
+            r#"{"event":"e","channel":"c","data":"{\"id\":1,\"pad\":\"xx\"}"}"#,
+            r#"{"data":"x","event":"e"}"#,
+            r#"{"event":"e","data":null,"channel":null}"#,
+            r#"{"event":"e","user_id":"","data":"1"}"#,
+            r#"{"event":"e","user_id":"u","data":"1"}"#,
+            "\t{\"event\" :\r\"e\",\n\"data\":\"\"}  ",
+            r#"{"event":"e\b\f","data":"\u00e9"}"#,
+            r#"{"event":"e","event":"f"}"#,
+            "{\"event\":\"a\u{1}b\"}",
+            r#"{"event":"é","channel":"ünï"}"#,
+            r#"{"event":"e","data":"x\q"}"#,
+            r#"{"event":"e",}"#,
+            r#"{"event":"e"} x"#,
+            r#"{"event":"e""#,
+            r#"{"event":"e","data":nul}"#,
+            r#"{}"#,
+        ];
+        for text in frames {
+            assert_eq!(decode(text).ok(), decode_with_serde(text).ok(), "{text}");
+        }
+        // Long runs, with the special byte at every offset of the 8-byte steps.
+        for n in 0..40 {
+            let text = format!(
+                r#"{{"event":"e","data":"{}\"{}"}}"#,
+                "x".repeat(n),
+                "y".repeat(n)
+            );
+            let frame = decode(&text).unwrap();
+            assert_eq!(frame, decode_with_serde(&text).unwrap());
+            assert!(crate::pusher_frame_scan::scan(&text).is_some());
         }
     }
 }
