@@ -132,3 +132,21 @@ pub fn http_lines(data: &[u8]) {
     let n = upto(&whole).min(upto(&split));
     assert_eq!(whole[..n], split[..n], "lines differ when the body is cut at {at}");
 }
+
+/// Our one-pass readers against serde_json, the library they stand in for: where the frame
+/// scan answers, it answers as serde does; and no text passes the JSON check that serde
+/// refuses (the check may refuse more: nesting past its limit).
+pub fn scan_against_serde(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if crate::pusher_frame_scan::scan(text).is_some() {
+        let ours = pusher_frame::decode(text).ok();
+        let serde = pusher_frame::decode_with_serde(text).ok();
+        assert_eq!(ours, serde, "the scan and serde disagree on {text:?}");
+    }
+    if crate::json_check::is_json(text) {
+        let serde = serde_json::from_str::<serde::de::IgnoredAny>(text);
+        assert!(serde.is_ok(), "passed as JSON, refused by serde: {text:?}");
+    }
+}

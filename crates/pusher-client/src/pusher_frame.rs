@@ -97,7 +97,7 @@ pub fn decode(text: &str) -> Result<Frame, FrameError> {
     decode_with_serde(text)
 }
 
-fn decode_with_serde(text: &str) -> Result<Frame, FrameError> {
+pub(crate) fn decode_with_serde(text: &str) -> Result<Frame, FrameError> {
     let wire: WireFrame<'_> = serde_json::from_str(text)?;
     let data = match wire.data {
         Some(raw) => Some(Data::from_raw(raw)?),
