@@ -130,7 +130,11 @@ pub fn http_lines(data: &[u8]) {
     // compare up to the first refusal.
     let upto = |v: &Vec<(String, bool)>| v.iter().take_while(|(l, _)| l != "<refused>").count();
     let n = upto(&whole).min(upto(&split));
-    assert_eq!(whole[..n], split[..n], "lines differ when the body is cut at {at}");
+    assert_eq!(
+        whole[..n],
+        split[..n],
+        "lines differ when the body is cut at {at}"
+    );
 }
 
 /// Our one-pass readers against serde_json, the library they stand in for: where the frame
