@@ -1,4 +1,5 @@
-//! The socket loop: one tokio task per client owning the WebSocket, driving the [`Machine`].
+//! The socket loop: one tokio task per client owning its socket (a WebSocket, or a session of
+//! the HTTP transports), driving the [`Machine`].
 //!
 //! Each turn polls everything the connection waits on together, as async-nats's connection
 //! handler does: the socket's pending writes, commands, the socket being opened, frames,
@@ -77,7 +78,7 @@ const MAX_FAULTS_IN_A_ROW: u32 = 3;
 /// and the batch being gathered.
 struct SocketLoop {
     machine: Machine,
-    ws: Option<Socket>,
+    socket: Option<Socket>,
     opening: Option<SocketOpenFuture>,
     /// Transports of the attempt being opened that failed while others still try.
     opening_failures: Option<UnboundedReceiver<ConnectionError>>,
@@ -96,7 +97,7 @@ struct SocketLoop {
 pub(crate) async fn run(options: ClientOptions, mut commands: Receiver<Command>) {
     let mut socket_loop = SocketLoop {
         machine: Machine::new(options, Instant::now().into_std()),
-        ws: None,
+        socket: None,
         opening: None,
         opening_failures: None,
         sink: None,
@@ -146,7 +147,7 @@ impl SocketLoop {
     fn recover(&mut self, panic: &(dyn Any + Send), faults: u32) -> bool {
         let why = crate::error::panic_message(panic).to_owned();
         // Whatever the panic interrupted may be half done: start the connection afresh.
-        self.ws = None;
+        self.socket = None;
         self.opening = None;
         self.opening_failures = None;
         self.backlog_room = None;
@@ -194,9 +195,9 @@ impl SocketLoop {
         // the bounded queue meanwhile; everything else is taken at once.
         for _ in 0..MAX_COMMANDS_PER_TURN {
             let room = self
-                .ws
+                .socket
                 .as_ref()
-                .is_none_or(|ws| ws.unwritten() < WRITE_HIGH_WATER);
+                .is_none_or(|socket| socket.unwritten() < WRITE_HIGH_WATER);
             match commands.poll_recv(cx, room) {
                 Poll::Ready(Some(cmd)) => {
                     happened = true;
@@ -256,21 +257,21 @@ impl SocketLoop {
 
     /// Writes what waits, as far as the socket takes it. True when the socket broke.
     fn poll_write(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(ws) = self.ws.as_mut().filter(|ws| ws.wants_flush()) else {
+        let Some(socket) = self.socket.as_mut().filter(|socket| socket.wants_flush()) else {
             return false;
         };
-        let err = match ws.poll_write_out(cx) {
-            Poll::Pending if ws.unwritten() >= WRITE_HARD_LIMIT => ConnectionError::socket(
+        let err = match socket.poll_write_out(cx) {
+            Poll::Pending if socket.unwritten() >= WRITE_HARD_LIMIT => ConnectionError::socket(
                 Failure::Backpressure,
                 format!(
                     "the server has not read {} bytes sent to it",
-                    ws.unwritten()
+                    socket.unwritten()
                 ),
             ),
             Poll::Pending | Poll::Ready(Ok(())) => return false,
             Poll::Ready(Err(e)) => ConnectionError::socket(Failure::Lost, e.to_string()),
         };
-        self.ws = None;
+        self.socket = None;
         self.input(Input::SocketLost(err));
         true
     }
@@ -295,33 +296,33 @@ impl SocketLoop {
 
     /// Reads what the socket has, up to a turn's worth. True when anything was read.
     fn poll_reads(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(ws) = self.ws.as_mut() else {
+        let Some(socket) = self.socket.as_mut() else {
             return false;
         };
-        let Poll::Ready(read) = ws.poll_read(cx) else {
+        let Poll::Ready(read) = socket.poll_read(cx) else {
             return false;
         };
         let mut bytes = read.as_ref().map_or(0, |n| *n);
         let mut frames = self.handle_read(read);
         while frames < MAX_FRAMES_PER_TURN && bytes < MAX_BYTES_PER_TURN {
-            let Some(read) = self.ws.as_mut().and_then(Socket::try_read) else {
+            let Some(read) = self.socket.as_mut().and_then(Socket::try_read) else {
                 break;
             };
             bytes += read.as_ref().map_or(0, |n| *n);
             frames += self.handle_read(read);
         }
-        if let Some(ws) = self.ws.as_mut() {
-            ws.release_idle_read_buffer();
+        if let Some(socket) = self.socket.as_mut() {
+            socket.release_idle_read_buffer();
         }
         true
     }
 
     fn socket_opened(&mut self, opened: Result<Socket, ConnectionError>) {
         match opened {
-            Ok(ws) => {
+            Ok(socket) => {
                 // Frames may have come in the same read as the upgrade's answer.
-                let early = ws.buffered();
-                self.ws = Some(ws);
+                let early = socket.buffered();
+                self.socket = Some(socket);
                 self.input(Input::SocketOpened);
                 if early > 0 {
                     self.handle_read(Ok(early));
@@ -445,11 +446,13 @@ impl SocketLoop {
             }
             Err(e) => ConnectionError::socket(Failure::Lost, e.to_string()),
             Ok(_) => {
-                let SocketLoop { ws, machine, .. } = self;
-                let ws = ws.as_mut().expect("a read came from this socket");
+                let SocketLoop {
+                    socket, machine, ..
+                } = self;
+                let socket = socket.as_mut().expect("a read came from this socket");
                 let now = Instant::now().into_std();
                 let mut frames = 0;
-                let end = ws.frames(|frame| {
+                let end = socket.frames(|frame| {
                     frames += 1;
                     let input = match frame {
                         Incoming::Text(text) => Input::Text(text),
@@ -482,7 +485,7 @@ impl SocketLoop {
                 }
             }
         };
-        self.ws = None;
+        self.socket = None;
         self.input(Input::SocketLost(err));
         0
     }
@@ -526,8 +529,8 @@ impl SocketLoop {
                         self.close_socket(code);
                     }
                     Action::Send(text) => {
-                        if let Some(ws) = self.ws.as_mut() {
-                            ws.send_text(&text);
+                        if let Some(socket) = self.socket.as_mut() {
+                            socket.send_text(&text);
                         }
                     }
                     Action::Emit(e) => self.events.push(e),
@@ -573,9 +576,9 @@ impl SocketLoop {
 
     /// Closes the current socket in the background, without waiting for the peer.
     fn close_socket(&mut self, code: u16) {
-        if let Some(ws) = self.ws.take() {
+        if let Some(socket) = self.socket.take() {
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(code)).await;
+                let _ = tokio::time::timeout(Duration::from_secs(2), socket.close(code)).await;
             });
         }
     }
