@@ -135,7 +135,7 @@ test('accepted options that do not apply in Node do not throw', (t) => {
   p.disconnect()
 })
 
-test('with every WebSocket transport disabled the state is failed', (t) => {
+test('only HTTP transports, to a self-hosted wsHost without httpHost: nothing can connect, the state is failed', (t) => {
   const p = new Pusher('k', opts({ enabledTransports: ['xhr_polling'] }))
   t.is(p.connection.state, 'failed')
   p.disconnect()
