@@ -20,8 +20,15 @@ pub(crate) struct Entry {
     pub(crate) status: Status,
     /// Unsubscribed by the user while pending: dropped once the server answers.
     pub(crate) cancelled: bool,
-    /// Encrypted channels: the key from the last authorization. (Boxed: an entry of every
-    /// channel of every client pays for what is inline.)
+    /// What an authorized channel keeps (none for a public one). Boxed: every channel of every
+    /// client pays for what is inline, and a hash table keeps spare room for a few entries.
+    pub(crate) auth: Option<Box<AuthState>>,
+}
+
+/// What a private, presence or encrypted channel keeps of its authorization.
+#[derive(Debug, Default)]
+pub(crate) struct AuthState {
+    /// Encrypted channels: the key from the last authorization.
     pub(crate) key: Option<Box<ChannelKey>>,
     /// Encrypted channels: events waiting for a new key (authorizing again after a failure).
     pub(crate) rekeying: Option<Vec<Frame>>,
@@ -30,6 +37,13 @@ pub(crate) struct Entry {
     /// While the subscription is being authorized: client events triggered meanwhile, sent
     /// right after the `pusher:subscribe` frame (at most [`MAX_HELD`]).
     pub(crate) held: Option<Vec<String>>,
+}
+
+impl Entry {
+    /// The authorization state, made on first use.
+    pub(crate) fn auth_mut(&mut self) -> &mut AuthState {
+        self.auth.get_or_insert_with(Default::default)
+    }
 }
 
 /// Client events held for one channel while its authorization is on its way; later ones go
@@ -69,10 +83,7 @@ impl ChannelTable {
                     order: self.next_order,
                     status: Status::Idle,
                     cancelled: false,
-                    key: None,
-                    rekeying: None,
-                    my_id: None,
-                    held: None,
+                    auth: None,
                 })
             }
         };
@@ -139,10 +150,7 @@ impl ChannelTable {
         let mut dropped = Vec::new();
         self.map.retain(|name, e| {
             e.status = Status::Idle;
-            e.key = None;
-            e.rekeying = None;
-            e.my_id = None;
-            e.held = None;
+            e.auth = None;
             if e.cancelled {
                 dropped.push(name.clone());
             }

@@ -672,7 +672,10 @@ impl Machine {
                 match self.channels.succeeded(name) {
                     Outcome::Succeeded => {
                         // Presence: tell the user which member is us.
-                        user_id = self.channels.get_mut(name).and_then(|e| e.my_id.clone());
+                        user_id = self
+                            .channels
+                            .get_mut(name)
+                            .and_then(|e| e.auth.as_ref()?.my_id.clone());
                         Some("pusher:subscription_succeeded")
                     }
                     Outcome::CancelledRemove => {

@@ -22,7 +22,7 @@ impl Machine {
     pub(super) fn begin_subscribe(&mut self, name: &str) {
         if needs_auth(name) {
             if let Some(entry) = self.channels.get_mut(name) {
-                entry.held = Some(Vec::new());
+                entry.auth_mut().held = Some(Vec::new());
             }
             self.actions.push(Action::AuthorizeChannel {
                 channel: name.to_owned(),
@@ -41,13 +41,13 @@ impl Machine {
         let Some(entry) = self.channels.get_mut(name) else {
             return; // unsubscribed meanwhile
         };
-        if entry.rekeying.is_some() {
+        if entry.auth.as_ref().is_some_and(|a| a.rekeying.is_some()) {
             return self.on_rekeyed(name, result);
         }
         if entry.status != Status::Pending {
             return;
         }
-        let held = entry.held.take();
+        let held = entry.auth.as_mut().and_then(|a| a.held.take());
         if entry.cancelled {
             self.channels.failed(name);
             self.emit(Event::ChannelRemoved {
@@ -58,10 +58,15 @@ impl Machine {
         match self.check_auth(name, result) {
             Ok(auth) => {
                 let entry = self.channels.get_mut(name).expect("checked above");
+                let kept = entry.auth_mut();
                 if let Some(secret) = &auth.shared_secret {
-                    entry.key = ChannelKey::from_base64(secret).map(Box::new);
+                    kept.key = ChannelKey::from_base64(secret).map(Box::new);
                 }
-                entry.my_id = auth.channel_data.as_deref().and_then(member_id);
+                kept.my_id = auth.channel_data.as_deref().and_then(member_id);
+                if kept.key.is_none() && kept.my_id.is_none() {
+                    // A private channel keeps nothing once its events are no longer held.
+                    entry.auth = None;
+                }
                 self.send(pusher_frame::subscribe(
                     name,
                     &auth.auth,
@@ -92,7 +97,7 @@ impl Machine {
     pub(super) fn send_client_event(&mut self, text: String, channel: Option<&str>) {
         let held = channel
             .and_then(|name| self.channels.get_mut(name))
-            .and_then(|entry| entry.held.as_mut())
+            .and_then(|entry| entry.auth.as_mut()?.held.as_mut())
             .filter(|held| held.len() < crate::channels::MAX_HELD);
         match held {
             Some(held) => held.push(text),
@@ -148,11 +153,12 @@ impl Machine {
         let Some(entry) = self.channels.get_mut(&name) else {
             return;
         };
-        if let Some(queue) = entry.rekeying.as_mut() {
+        let kept = entry.auth_mut();
+        if let Some(queue) = kept.rekeying.as_mut() {
             queue.push(frame);
             return;
         }
-        let opened = match &entry.key {
+        let opened = match &kept.key {
             Some(key) => open(key, &frame),
             None => Err(DecryptError::WrongKey),
         };
@@ -160,7 +166,7 @@ impl Machine {
             Ok(text) => self.emit_decrypted(frame, text),
             Err(DecryptError::WrongKey) if open_now => {
                 // The key may have rotated: authorize once more, then retry.
-                entry.rekeying = Some(vec![frame]);
+                kept.rekeying = Some(vec![frame]);
                 self.actions.push(Action::AuthorizeChannel {
                     channel: name,
                     socket_id,
@@ -171,8 +177,12 @@ impl Machine {
     }
 
     pub(super) fn on_rekeyed(&mut self, name: &str, result: Result<ChannelAuth, AuthError>) {
-        let entry = self.channels.get_mut(name).expect("caller checked");
-        let waiting = entry.rekeying.take().unwrap_or_default();
+        let kept = self
+            .channels
+            .get_mut(name)
+            .expect("caller checked")
+            .auth_mut();
+        let waiting = kept.rekeying.take().unwrap_or_default();
         let failure = match result {
             Ok(auth) => match auth
                 .shared_secret
@@ -180,7 +190,7 @@ impl Machine {
                 .and_then(ChannelKey::from_base64)
             {
                 Some(key) => {
-                    entry.key = Some(Box::new(key));
+                    kept.key = Some(Box::new(key));
                     None
                 }
                 None => Some(format!(
@@ -192,7 +202,9 @@ impl Machine {
         for frame in waiting {
             let opened = match (
                 &failure,
-                self.channels.get_mut(name).and_then(|e| e.key.clone()),
+                self.channels
+                    .get_mut(name)
+                    .and_then(|e| e.auth.as_ref()?.key.clone()),
             ) {
                 (None, Some(key)) => open(&key, &frame).map_err(|e| e.to_string()),
                 (Some(why), _) => Err(why.clone()),
