@@ -221,30 +221,22 @@ mod tests {
             r#"{"id":12345,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","n":[-1.5e3,true,null]}"#,
             r#"["a\"b\\c\u00e9",{"k":{}},0,false]"#,
         ];
-        let mut rng = crate::policy::Jitter::new(7);
-        let mut pick = |n: usize| (rng.next_unit() * n as f64) as usize;
         let mut passed = 0;
-        for i in 0..20_000 {
-            let mut bytes = seeds[i % seeds.len()].as_bytes().to_vec();
-            for _ in 0..1 + pick(3) {
-                let at = pick(bytes.len());
-                match pick(3) {
-                    0 => bytes[at] = b"{}[]\":,\\u0e.-+ 1a"[pick(17)],
-                    1 => {
-                        bytes.remove(at);
-                    }
-                    _ => bytes.insert(at, b"{}[]\":,\\u0e.-+ 1a"[pick(17)]),
-                }
-                if bytes.is_empty() {
-                    break;
-                }
-            }
+        let mutations = crate::mutations::Mutations {
+            seeds: &seeds,
+            count: 20_000,
+            max_edits: 3,
+            alphabet: b"{}[]\":,\\u0e.-+ 1a",
+            any_byte: false,
+            seed: 7,
+        };
+        mutations.run(|bytes| {
             if let Ok(t) = std::str::from_utf8(&bytes) {
                 let serde = serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
                 assert_eq!(is_json(t), serde, "{t:?}");
                 passed += usize::from(serde);
             }
-        }
+        });
         assert!(passed > 500, "only {passed} mutations were JSON");
     }
 }

@@ -42,6 +42,8 @@ mod http_client;
 mod http_frames;
 mod http_socket;
 pub mod json_check;
+#[cfg(test)]
+mod mutations;
 mod options;
 pub mod policy;
 pub mod proxy;

@@ -331,24 +331,16 @@ mod tests {
             r#"{"event":"pusher:error","data":{"code":null,"message":"x\u00e9"}}"#,
             r#" { "channel" : null , "data":"a\n\"b\"\/\\\t" ,"event":"e\"q"} "#,
         ];
-        let mut rng = crate::policy::Jitter::new(42);
-        let mut pick = |n: usize| (rng.next_unit() * n as f64) as usize;
         let mut scanned = 0;
-        for i in 0..20_000 {
-            let mut bytes = seeds[i % seeds.len()].as_bytes().to_vec();
-            for _ in 0..1 + pick(4) {
-                let at = pick(bytes.len());
-                match pick(3) {
-                    0 => bytes[at] = pick(256) as u8,
-                    1 => {
-                        bytes.remove(at);
-                    }
-                    _ => bytes.insert(at, b"{}[]\":,\\u0"[pick(10)]),
-                }
-                if bytes.is_empty() {
-                    break;
-                }
-            }
+        let mutations = crate::mutations::Mutations {
+            seeds: &seeds,
+            count: 20_000,
+            max_edits: 4,
+            alphabet: b"{}[]\":,\\u0",
+            any_byte: true,
+            seed: 42,
+        };
+        mutations.run(|bytes| {
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 // The one-pass scan answers only where serde agrees.
                 if crate::pusher_frame_scan::scan(text).is_some() {
@@ -362,7 +354,7 @@ mod tests {
                     }
                 }
             }
-        }
+        });
         assert!(
             scanned > 1_000,
             "only {scanned} mutations took the one-pass scan"
