@@ -9,9 +9,9 @@
 //! [`HttpEndpoint`](crate::transports::HttpEndpoint).
 //!
 //! The transport that opened is remembered for the process per host, for 30 minutes (as
-//! pusher-js caches it per host): an HTTP transport that won is tried first next time, and
-//! the WebSocket after the usual fallback delay, so a network that breaks WebSockets does
-//! not cost every reconnection the wait.
+//! pusher-js caches it per host): an HTTP transport that won starts at once next time, racing
+//! the WebSocket, so a network that breaks WebSockets does not cost every reconnection the
+//! wait, and a WebSocket that works again wins back its place.
 
 use crate::error::{ConnectionError, Failure};
 use crate::handshake_headers::HandshakeHeaders;
@@ -54,10 +54,6 @@ impl Candidate {
             Candidate::WebSocket(_) => "ws",
             Candidate::Http(kind) => kind.name(),
         }
-    }
-
-    fn is_http(&self) -> bool {
-        matches!(self, Candidate::Http(_))
     }
 }
 
@@ -161,17 +157,11 @@ pub(crate) fn plan(options: &ClientOptions, ws_url: String) -> Vec<Step> {
     steps
 }
 
-/// The remembered candidate at once; the rest after the usual fallback delay.
+/// The remembered candidate at once, racing the WebSocket from the start; the rest keep their
+/// delays. Where the WebSocket works again it can win and be remembered instead.
 fn put_first(steps: &mut [Step], first: &Candidate) {
-    if !steps.iter().any(|s| &s.candidate == first) {
-        return;
-    }
-    for step in steps.iter_mut() {
-        if &step.candidate == first {
-            step.after = Duration::ZERO;
-        } else if !step.candidate.is_http() || step.after.is_zero() {
-            step.after += HTTP_AFTER_TLS;
-        }
+    for step in steps.iter_mut().filter(|s| &s.candidate == first) {
+        step.after = Duration::ZERO;
     }
     steps.sort_by_key(|s| s.after);
 }
@@ -314,12 +304,12 @@ mod tests {
     }
 
     #[test]
-    fn an_http_transport_that_opened_goes_first_next_time() {
+    fn an_http_transport_that_opened_races_the_websocket_from_the_start_next_time() {
         let o = options("plan-d.example").http_endpoint(Some(HttpEndpoint::pusher(None)));
         remember(&memory_key(&o), &Candidate::Http(HttpKind::Polling));
         assert_eq!(
             at(&plan(&o, o.url())),
-            [(0, "xhr_polling"), (2, "wss"), (2, "xhr_streaming")]
+            [(0, "wss"), (0, "xhr_polling"), (2, "xhr_streaming")]
         );
         remember(&memory_key(&o), &Candidate::WebSocket(o.url()));
         assert_eq!(
