@@ -81,15 +81,32 @@ pub(crate) struct Lines {
     partial: Vec<u8>,
 }
 
+/// Why an answer's lines could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LineError {
+    /// A line longer than the limit.
+    TooLarge(String),
+    /// A line that is not UTF-8, or that the caller could not read.
+    Malformed(String),
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineError::TooLarge(why) | LineError::Malformed(why) => f.write_str(why),
+        }
+    }
+}
+
 impl Lines {
     /// Hands `on` each line completed by `chunk`. A line longer than `max` bytes, or not
-    /// UTF-8, is an error.
+    /// UTF-8, is an error, and so is an error of `on`.
     pub(crate) fn push(
         &mut self,
         mut chunk: &[u8],
         max: usize,
         mut on: impl FnMut(&str) -> Result<(), String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), LineError> {
         while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
             let line = if self.partial.is_empty() {
                 &chunk[..end]
@@ -98,18 +115,21 @@ impl Lines {
                 &self.partial[..]
             };
             if line.len() > max {
-                return Err(format!(
+                return Err(LineError::TooLarge(format!(
                     "a frame of {} bytes, over the limit of {max}",
                     line.len()
-                ));
+                )));
             }
-            let text = std::str::from_utf8(line).map_err(|_| "a frame that is not UTF-8")?;
-            on(text)?;
+            let text = std::str::from_utf8(line)
+                .map_err(|_| LineError::Malformed("a frame that is not UTF-8".into()))?;
+            on(text).map_err(LineError::Malformed)?;
             self.partial.clear();
             chunk = &chunk[end + 1..];
         }
         if self.partial.len() + chunk.len() > max {
-            return Err(format!("a frame of more than {max} bytes"));
+            return Err(LineError::TooLarge(format!(
+                "a frame of more than {max} bytes"
+            )));
         }
         self.partial.extend_from_slice(chunk);
         Ok(())
@@ -193,7 +213,17 @@ mod tests {
     fn a_line_over_the_limit_is_refused_before_it_ends() {
         let mut lines = Lines::default();
         assert!(lines.push(&[b'a'; 50], 64, |_| Ok(())).is_ok());
-        assert!(lines.push(&[b'a'; 50], 64, |_| Ok(())).is_err());
-        assert!(Lines::default().push(b"\xff\n", 64, |_| Ok(())).is_err());
+        assert!(matches!(
+            lines.push(&[b'a'; 50], 64, |_| Ok(())),
+            Err(LineError::TooLarge(_))
+        ));
+        assert!(matches!(
+            Lines::default().push(b"\xff\n", 64, |_| Ok(())),
+            Err(LineError::Malformed(_))
+        ));
+        assert_eq!(
+            Lines::default().push(b"x\n", 64, |_| Err("unreadable".into())),
+            Err(LineError::Malformed("unreadable".into()))
+        );
     }
 }

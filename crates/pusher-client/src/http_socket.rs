@@ -12,7 +12,7 @@
 //! (one JSON array), so they keep their order and a burst costs one request.
 
 use crate::error::{ConnectionError, Failure};
-use crate::http_frames::{parse_line, HttpFrame, Lines};
+use crate::http_frames::{parse_line, HttpFrame, LineError, Lines};
 use crate::proxy::Proxy;
 use crate::transports::HttpEndpoint;
 use bytes::Bytes;
@@ -300,10 +300,9 @@ impl HttpSocket {
         });
         if let Err(why) = read {
             let message = format!("the server's {} answer is malformed: {why}", kind.name());
-            let failure = if why.contains("over the limit") || why.contains("more than") {
-                Failure::TooLarge
-            } else {
-                Failure::Protocol
+            let failure = match why {
+                LineError::TooLarge(_) => Failure::TooLarge,
+                LineError::Malformed(_) => Failure::Protocol,
             };
             inbox.push_back(Inbound::Broken(ConnectionError::socket(failure, message)));
             ended = true;
